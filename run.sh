@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs Parta with the embedded defaults: SQLite in ./var, the demo school, the journal on :8000, the messenger on :8001.
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/bootstrap.sh
+export PARTA_DEBUG=${PARTA_DEBUG:-1}
+export PARTA_DATA_DIR=${PARTA_DATA_DIR:-$PWD/var}
+export PARTA_JOURNAL_URL=${PARTA_JOURNAL_URL:-http://127.0.0.1:8000}
+export PARTA_MESSENGER_URL=${PARTA_MESSENGER_URL:-http://127.0.0.1:8001}
+mkdir -p "$PARTA_DATA_DIR"
+PY=.venv/bin/python
+
+for site in journal messenger; do
+  $PY -m parta.$site migrate --no-input -v 0
+  $PY -m parta.$site collectstatic --no-input -v 0
+done
+$PY -m parta.journal load_demo --if-empty
+
+pids=()
+stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo "parta: stopped"; }
+trap stop INT TERM EXIT
+
+$PY -m uvicorn parta.journal.asgi:application --host 127.0.0.1 --port 8000 --log-level warning & pids+=($!)
+$PY -m uvicorn parta.messenger.asgi:application --host 127.0.0.1 --port 8001 --log-level warning & pids+=($!)
+$PY -m parta.journal run_huey --quiet & pids+=($!)
+
+echo "parta: journal   $PARTA_JOURNAL_URL   (teacher / student / parent / admin, password: demo)"
+echo "parta: messenger $PARTA_MESSENGER_URL"
+echo "parta: press Ctrl+C to stop"
+wait -n "${pids[@]}"
