@@ -1,9 +1,22 @@
+from typing import Any
+
 import pytest
 
-from tests.journal.builders import SchoolBuilder
+from tests.journal.builders import SchoolBuilder, SmallSchool
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings: Any) -> None:
+    """Templates render {% static %} without a collectstatic manifest in unit tests."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Tests sign in often; the production hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def school(db: None) -> SchoolBuilder:
+def school(db: None) -> SmallSchool:
     """A small school: 7Б with a class teacher who teaches Математика there, three students, a parent."""
     return SchoolBuilder.small()

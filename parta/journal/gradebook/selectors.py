@@ -1,0 +1,160 @@
+"""Reads for the class journal (J2). Query counts are fixed: they do not grow with students or lessons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from parta.journal.gradebook.models import Absence, Mark
+from parta.journal.school.models import Period, SchoolClass, Student, Subject, TeachingLoad
+from parta.journal.school.selectors import Roles, list_journal_load
+from parta.journal.timetable.models import Lesson
+
+
+@dataclass
+class Cell:
+    marks: list[Mark] = field(default_factory=list)
+    absent: bool = False
+    applies: bool = True  # false for a group lesson the student is not in
+
+
+@dataclass
+class GridRow:
+    student: Student
+    cells: list[Cell]
+    average: float | None
+
+
+@dataclass
+class JournalGrid:
+    school_class: SchoolClass
+    subject: Subject
+    period: Period
+    lessons: list[Lesson]
+    rows: list[GridRow]
+    editable_lesson_ids: set[int]
+    today: dt.date
+
+    @property
+    def entry_lesson(self) -> Lesson | None:
+        """The lesson «Выставить оценки» opens: today's, else the latest past one, else the first one."""
+        editable = [lesson for lesson in self.lessons if lesson.pk in self.editable_lesson_ids]
+        past = [lesson for lesson in editable if lesson.date <= self.today]
+        if past:
+            return past[-1]
+        return editable[0] if editable else None
+
+
+def get_visible_load(*, roles: Roles, class_id: int, subject_id: int) -> list[TeachingLoad]:
+    """The load rows of this class and subject the person may open; empty when the journal is not theirs."""
+    return list(list_journal_load(roles=roles).filter(school_class_id=class_id, subject_id=subject_id))
+
+
+def list_periods(*, school_class: SchoolClass) -> QuerySet[Period]:
+    return Period.objects.filter(year_id=school_class.year_id).select_related("year").order_by("number")
+
+
+def current_period(periods: list[Period], today: dt.date) -> Period | None:
+    for period in periods:
+        if period.contains(today):
+            return period
+    past = [period for period in periods if period.starts_on <= today]
+    return past[-1] if past else (periods[0] if periods else None)
+
+
+def may_edit_lesson(*, roles: Roles, lesson: Lesson) -> bool:
+    """Only the lesson's own teacher (a substitute included) or the school's admin edits it."""
+    return lesson.teacher_id in roles.teacher_ids or roles.administers(lesson.school_id)
+
+
+def lesson_students(lesson: Lesson) -> QuerySet[Student]:
+    """The students a lesson is for: its group's, or the whole class's; alphabetical."""
+    students = Student.objects.select_related("user").order_by(
+        "user__last_name", "user__first_name", "user__patronymic"
+    )
+    if lesson.group_id:
+        return students.filter(groups__id=lesson.group_id)
+    return students.filter(school_class_id=lesson.school_class_id)
+
+
+def build_grid(*, roles: Roles, school_class: SchoolClass, subject: Subject, period: Period) -> JournalGrid:
+    lessons = list(
+        Lesson.objects.filter(
+            school_class_id=school_class.pk,
+            subject_id=subject.pk,
+            date__gte=period.starts_on,
+            date__lte=period.ends_on,
+        )
+        .select_related("teacher__user", "group")
+        .order_by("date", "starts_at")
+    )
+    students = list(
+        Student.objects.filter(school_class_id=school_class.pk)
+        .select_related("user")
+        .prefetch_related(Prefetch("groups", to_attr="group_list"))
+        .order_by("user__last_name", "user__first_name", "user__patronymic")
+    )
+    lesson_ids = [lesson.pk for lesson in lessons]
+    marks: dict[tuple[int, int], list[Mark]] = defaultdict(list)
+    for mark in Mark.objects.filter(lesson_id__in=lesson_ids).order_by("id"):
+        marks[(mark.student_id, mark.lesson_id)].append(mark)
+    absences = set(Absence.objects.filter(lesson_id__in=lesson_ids).values_list("student_id", "lesson_id"))
+    rows = [_row(student, lessons, marks, absences) for student in students]
+    editable = {lesson.pk for lesson in lessons if may_edit_lesson(roles=roles, lesson=lesson)}
+    return JournalGrid(
+        school_class=school_class,
+        subject=subject,
+        period=period,
+        lessons=lessons,
+        rows=rows,
+        editable_lesson_ids=editable,
+        today=timezone.localdate(),
+    )
+
+
+def _row(
+    student: Student,
+    lessons: list[Lesson],
+    marks: dict[tuple[int, int], list[Mark]],
+    absences: set[tuple[int, int]],
+) -> GridRow:
+    group_ids = {group.pk for group in student.group_list}  # type: ignore[attr-defined]
+    cells = [
+        Cell(
+            marks=marks.get((student.pk, lesson.pk), []),
+            absent=(student.pk, lesson.pk) in absences,
+            applies=lesson.group_id is None or lesson.group_id in group_ids,
+        )
+        for lesson in lessons
+    ]
+    values = [mark.value for cell in cells for mark in cell.marks]
+    average = round(sum(values) / len(values), 2) if values else None
+    return GridRow(student=student, cells=cells, average=average)
+
+
+def list_lessons_of_day(*, roles: Roles, day: dt.date) -> list[Lesson]:
+    """The teacher's own lessons on a day, for the journal's start page."""
+    return list(
+        Lesson.objects.filter(teacher_id__in=roles.teacher_ids, date=day)
+        .with_names()
+        .order_by("starts_at")
+    )
+
+
+def neighbour_lessons(*, roles: Roles, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    """The previous and next lessons of the same class and subject that the person may edit."""
+    same = Lesson.objects.filter(school_class_id=lesson.school_class_id, subject_id=lesson.subject_id)
+    if not roles.administers(lesson.school_id):
+        same = same.filter(teacher_id__in=roles.teacher_ids)
+    key = (lesson.date, lesson.starts_at, lesson.pk)
+    before = same.filter(
+        Q(date__lt=key[0]) | Q(date=key[0], starts_at__lt=key[1]) | Q(date=key[0], starts_at=key[1], pk__lt=key[2])
+    ).order_by("-date", "-starts_at", "-pk").first()
+    after = same.filter(
+        Q(date__gt=key[0]) | Q(date=key[0], starts_at__gt=key[1]) | Q(date=key[0], starts_at=key[1], pk__gt=key[2])
+    ).order_by("date", "starts_at", "pk").first()
+    return before, after
