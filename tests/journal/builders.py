@@ -49,15 +49,22 @@ class SchoolBuilder:
         today = timezone.localdate()
         school = School.objects.create(name=name)
         year = AcademicYear.objects.create(
-            school=school, name=f"{today.year}", starts_on=today - dt.timedelta(days=120),
+            school=school,
+            name=f"{today.year}",
+            starts_on=today - dt.timedelta(days=120),
             ends_on=today + dt.timedelta(days=120),
         )
         period = Period.objects.create(
-            year=year, name="2 четверть", number=2, starts_on=today - dt.timedelta(days=30),
+            year=year,
+            name="2 четверть",
+            number=2,
+            starts_on=today - dt.timedelta(days=30),
             ends_on=today + dt.timedelta(days=30),
         )
         bells = [
-            Bell.objects.create(school=school, number=n, starts_at=dt.time(7 + n, 0), ends_at=dt.time(7 + n, 45))
+            Bell.objects.create(
+                school=school, number=n, starts_at=dt.time(7 + n, 0), ends_at=dt.time(7 + n, 45)
+            )
             for n in range(1, 7)
         ]
         return cls(school=school, year=year, period=period, bells=bells)
@@ -80,15 +87,29 @@ class SchoolBuilder:
             b.student(cls_7b, "Борисов", "Илья"),
         ]
         child_5a = b.student(cls_5a, "Иванова", "Ольга")
-        parent = b.parent("Иванова", "Елена", "Сергеевна", children=[students[0], child_5a], username="parent")
+        parent = b.parent(
+            "Иванова", "Елена", "Сергеевна", children=[students[0], child_5a], username="parent"
+        )
         return SmallSchool(
-            builder=b, teacher=teacher, other_teacher=other_teacher, cls_7b=cls_7b, cls_5a=cls_5a,
-            math=math, russian=russian, math_7b=math_7b, russian_7b=russian_7b, math_5a=math_5a,
-            students=students, child_5a=child_5a, parent=parent,
+            builder=b,
+            teacher=teacher,
+            other_teacher=other_teacher,
+            cls_7b=cls_7b,
+            cls_5a=cls_5a,
+            math=math,
+            russian=russian,
+            math_7b=math_7b,
+            russian_7b=russian_7b,
+            math_5a=math_5a,
+            students=students,
+            child_5a=child_5a,
+            parent=parent,
         )
 
     def teacher(self, last: str, first: str, patronymic: str = "", *, username: str | None = None) -> Teacher:
-        return Teacher.objects.create(user=make_user(last, first, patronymic, username=username), school=self.school)
+        return Teacher.objects.create(
+            user=make_user(last, first, patronymic, username=username), school=self.school
+        )
 
     def school_class(self, grade: int, letter: str, *, class_teacher: Teacher | None = None) -> SchoolClass:
         return SchoolClass.objects.create(
@@ -101,15 +122,25 @@ class SchoolBuilder:
     def load(self, teacher: Teacher, school_class: SchoolClass, subject: Subject) -> TeachingLoad:
         return TeachingLoad.objects.create(teacher=teacher, school_class=school_class, subject=subject)
 
-    def student(self, school_class: SchoolClass, last: str, first: str, *, username: str | None = None) -> Student:
+    def student(
+        self, school_class: SchoolClass, last: str, first: str, *, username: str | None = None
+    ) -> Student:
         return Student.objects.create(
             user=make_user(last, first, username=username), school=self.school, school_class=school_class
         )
 
     def parent(
-        self, last: str, first: str, patronymic: str = "", *, children: list[Student], username: str | None = None
+        self,
+        last: str,
+        first: str,
+        patronymic: str = "",
+        *,
+        children: list[Student],
+        username: str | None = None,
     ) -> Parent:
-        parent = Parent.objects.create(user=make_user(last, first, patronymic, username=username), school=self.school)
+        parent = Parent.objects.create(
+            user=make_user(last, first, patronymic, username=username), school=self.school
+        )
         for child in children:
             Guardianship.objects.create(parent=parent, student=child)
         return parent
@@ -122,13 +153,25 @@ class SchoolBuilder:
         return user
 
     def lesson(
-        self, load: TeachingLoad, *, day: dt.date | None = None, number: int = 1, teacher: Teacher | None = None
+        self,
+        load: TeachingLoad,
+        *,
+        day: dt.date | None = None,
+        number: int = 1,
+        teacher: Teacher | None = None,
     ) -> Lesson:
         bell = self.bells[number - 1]
         return Lesson.objects.create(
-            school=self.school, school_class=load.school_class, subject=load.subject, group=load.group,
-            teacher=teacher or load.teacher, date=day or timezone.localdate(), number=number,
-            starts_at=bell.starts_at, ends_at=bell.ends_at, room="21",
+            school=self.school,
+            school_class=load.school_class,
+            subject=load.subject,
+            group=load.group,
+            teacher=teacher or load.teacher,
+            date=day or timezone.localdate(),
+            number=number,
+            starts_at=bell.starts_at,
+            ends_at=bell.ends_at,
+            room="21",
         )
 
 

@@ -8,14 +8,17 @@ class User(AbstractUser):
 
     patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         verbose_name = _("journal account")
         verbose_name_plural = _("journal accounts")
         ordering = ["last_name", "first_name", "patronymic"]
 
     @property
     def full_name(self) -> str:
-        return " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part) or self.username
+        return (
+            " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part)
+            or self.username
+        )
 
     @property
     def short_name(self) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -19,11 +21,15 @@ KIND_CHOICES = [("", _("no kind")), *MarkKind.choices]
 class JournalChoiceForm(forms.Form):
     """«Классный журнал»: which class, subject and period to load."""
 
-    school_class = forms.ModelChoiceField(queryset=SchoolClass.objects.none(), label=_("Class"), empty_label=None)
+    school_class = forms.ModelChoiceField(
+        queryset=SchoolClass.objects.none(), label=_("Class"), empty_label=None
+    )
     subject = forms.ModelChoiceField(queryset=Subject.objects.none(), label=_("Subject"), empty_label=None)
     period = forms.ModelChoiceField(queryset=Period.objects.none(), label=_("Period"), required=False)
 
-    def __init__(self, *args: object, classes: object, subjects: object, periods: object, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, classes: object, subjects: object, periods: object, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["school_class"].queryset = classes  # type: ignore[attr-defined]
         self.fields["subject"].queryset = subjects  # type: ignore[attr-defined]
@@ -46,7 +52,12 @@ class LessonMarksForm(forms.Form):
     homework = forms.CharField(label=_("Homework"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(
-        self, *args: object, students: list[Student], marks: list[Mark], absent_ids: set[int], **kwargs: object
+        self,
+        *args: object,
+        students: list[Student],
+        marks: list[Mark],
+        absent_ids: set[int],
+        **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.students = students
@@ -56,7 +67,9 @@ class LessonMarksForm(forms.Form):
         for student in students:
             name = student.user.full_name
             self.fields[f"absent_{student.pk}"] = forms.BooleanField(
-                label="Н", required=False, initial=student.pk in absent_ids,
+                label="Н",
+                required=False,
+                initial=student.pk in absent_ids,
                 widget=forms.CheckboxInput(attrs={"aria-label": f"Н — {name}"}),
             )
             self.fields[f"new_{student.pk}"] = self._mark_field(MARK_CHOICES, _("Mark"), name)
@@ -68,9 +81,13 @@ class LessonMarksForm(forms.Form):
                 self.fields[f"markkind_{mark.pk}"].initial = mark.kind
 
     @staticmethod
-    def _mark_field(choices: list[tuple[str, object]], label: object, name: str) -> forms.Field:
+    def _mark_field(choices: Sequence[tuple[str, Any]], label: Any, name: str) -> forms.Field:
         return forms.TypedChoiceField(
-            label=label, choices=choices, required=False, coerce=int, empty_value=None,
+            label=label,
+            choices=choices,
+            required=False,
+            coerce=int,
+            empty_value=None,
             widget=forms.Select(attrs={"aria-label": f"{label} — {name}", "class": "mark-select"}),
         )
 
@@ -78,7 +95,9 @@ class LessonMarksForm(forms.Form):
     def _kind_field(name: str) -> forms.Field:
         label = _("Kind of work")
         return forms.ChoiceField(
-            label=label, choices=KIND_CHOICES, required=False,
+            label=label,
+            choices=KIND_CHOICES,
+            required=False,
             widget=forms.Select(attrs={"aria-label": f"{label} — {name}"}),
         )
 
@@ -89,7 +108,10 @@ class LessonMarksForm(forms.Form):
                 absent=self[f"absent_{student.pk}"],
                 new_mark=self[f"new_{student.pk}"],
                 new_kind=self[f"kind_{student.pk}"],
-                marks=[(self[f"mark_{m.pk}"], self[f"markkind_{m.pk}"]) for m in self.marks_by_student[student.pk]],
+                marks=[
+                    (self[f"mark_{m.pk}"], self[f"markkind_{m.pk}"])
+                    for m in self.marks_by_student[student.pk]
+                ],
             )
             for student in self.students
         ]

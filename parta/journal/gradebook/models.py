@@ -20,12 +20,20 @@ class MarkKind(models.TextChoices):
 
 
 class Mark(models.Model):
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="marks", verbose_name=_("lesson"))
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="marks", verbose_name=_("student"))
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, related_name="marks", verbose_name=_("lesson")
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="marks", verbose_name=_("student")
+    )
     value = models.PositiveSmallIntegerField(_("mark"))
     kind = models.CharField(_("kind"), max_length=20, choices=MarkKind.choices, blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
     )
     created_at = models.DateTimeField(_("given at"), auto_now_add=True)
 
@@ -34,7 +42,9 @@ class Mark(models.Model):
         verbose_name_plural = _("marks")
         ordering = ["lesson", "student", "id"]
         indexes = [models.Index(fields=["student", "lesson"], name="mark_student_lesson")]
-        constraints = [models.CheckConstraint(condition=Q(value__gte=1, value__lte=5), name="mark_value_range")]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=1, value__lte=5), name="mark_value_range")
+        ]
 
     def __str__(self) -> str:
         return str(self.value)
@@ -43,12 +53,18 @@ class Mark(models.Model):
 class Absence(models.Model):
     """«Н» in the journal: the student was not at the lesson."""
 
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="absences", verbose_name=_("lesson"))
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, related_name="absences", verbose_name=_("lesson")
+    )
     student = models.ForeignKey(
         Student, on_delete=models.CASCADE, related_name="absences", verbose_name=_("student")
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
     )
     created_at = models.DateTimeField(_("marked at"), auto_now_add=True)
 

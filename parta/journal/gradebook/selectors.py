@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -15,9 +16,16 @@ from parta.journal.school.selectors import Roles, list_journal_load
 from parta.journal.timetable.models import Lesson
 
 
+class MarkView(NamedTuple):
+    """A mark as the grid shows it; plain tuples keep a 1 200-cell grid cheap to build."""
+
+    value: int
+    kind: str
+
+
 @dataclass
 class Cell:
-    marks: list[Mark] = field(default_factory=list)
+    marks: list[MarkView] = field(default_factory=list)
     absent: bool = False
     applies: bool = True  # false for a group lesson the student is not in
 
@@ -99,11 +107,17 @@ def build_grid(*, roles: Roles, school_class: SchoolClass, subject: Subject, per
         .order_by("user__last_name", "user__first_name", "user__patronymic")
     )
     lesson_ids = [lesson.pk for lesson in lessons]
-    marks: dict[tuple[int, int], list[Mark]] = defaultdict(list)
-    for mark in Mark.objects.filter(lesson_id__in=lesson_ids).order_by("id"):
-        marks[(mark.student_id, mark.lesson_id)].append(mark)
+    marks: dict[tuple[int, int], list[MarkView]] = defaultdict(list)
+    rows_of_marks = (
+        Mark.objects.filter(lesson_id__in=lesson_ids)
+        .order_by("id")
+        .values_list("student_id", "lesson_id", "value", "kind")
+    )
+    for student_id, lesson_id, value, kind in rows_of_marks:
+        marks[(student_id, lesson_id)].append(MarkView(value, kind))
     absences = set(Absence.objects.filter(lesson_id__in=lesson_ids).values_list("student_id", "lesson_id"))
-    rows = [_row(student, lessons, marks, absences) for student in students]
+    columns = [(lesson.pk, lesson.group_id) for lesson in lessons]
+    rows = [_row(student, columns, marks, absences) for student in students]
     editable = {lesson.pk for lesson in lessons if may_edit_lesson(roles=roles, lesson=lesson)}
     return JournalGrid(
         school_class=school_class,
@@ -118,18 +132,19 @@ def build_grid(*, roles: Roles, school_class: SchoolClass, subject: Subject, per
 
 def _row(
     student: Student,
-    lessons: list[Lesson],
-    marks: dict[tuple[int, int], list[Mark]],
+    columns: list[tuple[int, int | None]],
+    marks: dict[tuple[int, int], list[MarkView]],
     absences: set[tuple[int, int]],
 ) -> GridRow:
+    student_id = student.pk
     group_ids = {group.pk for group in student.group_list}  # type: ignore[attr-defined]
     cells = [
         Cell(
-            marks=marks.get((student.pk, lesson.pk), []),
-            absent=(student.pk, lesson.pk) in absences,
-            applies=lesson.group_id is None or lesson.group_id in group_ids,
+            marks=marks.get((student_id, lesson_id), []),
+            absent=(student_id, lesson_id) in absences,
+            applies=group_id is None or group_id in group_ids,
         )
-        for lesson in lessons
+        for lesson_id, group_id in columns
     ]
     values = [mark.value for cell in cells for mark in cell.marks]
     average = round(sum(values) / len(values), 2) if values else None
@@ -139,9 +154,7 @@ def _row(
 def list_lessons_of_day(*, roles: Roles, day: dt.date) -> list[Lesson]:
     """The teacher's own lessons on a day, for the journal's start page."""
     return list(
-        Lesson.objects.filter(teacher_id__in=roles.teacher_ids, date=day)
-        .with_names()
-        .order_by("starts_at")
+        Lesson.objects.filter(teacher_id__in=roles.teacher_ids, date=day).with_names().order_by("starts_at")
     )
 
 
@@ -151,10 +164,22 @@ def neighbour_lessons(*, roles: Roles, lesson: Lesson) -> tuple[Lesson | None, L
     if not roles.administers(lesson.school_id):
         same = same.filter(teacher_id__in=roles.teacher_ids)
     key = (lesson.date, lesson.starts_at, lesson.pk)
-    before = same.filter(
-        Q(date__lt=key[0]) | Q(date=key[0], starts_at__lt=key[1]) | Q(date=key[0], starts_at=key[1], pk__lt=key[2])
-    ).order_by("-date", "-starts_at", "-pk").first()
-    after = same.filter(
-        Q(date__gt=key[0]) | Q(date=key[0], starts_at__gt=key[1]) | Q(date=key[0], starts_at=key[1], pk__gt=key[2])
-    ).order_by("date", "starts_at", "pk").first()
+    before = (
+        same.filter(
+            Q(date__lt=key[0])
+            | Q(date=key[0], starts_at__lt=key[1])
+            | Q(date=key[0], starts_at=key[1], pk__lt=key[2])
+        )
+        .order_by("-date", "-starts_at", "-pk")
+        .first()
+    )
+    after = (
+        same.filter(
+            Q(date__gt=key[0])
+            | Q(date=key[0], starts_at__gt=key[1])
+            | Q(date=key[0], starts_at=key[1], pk__gt=key[2])
+        )
+        .order_by("date", "starts_at", "pk")
+        .first()
+    )
     return before, after

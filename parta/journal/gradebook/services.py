@@ -22,7 +22,9 @@ class StudentEntry:
     student_id: int
     absent: bool = False
     new_marks: tuple[tuple[int, str], ...] = ()  # (value, kind)
-    changed_marks: dict[int, tuple[int, str] | None] = field(default_factory=dict)  # mark id → new or None: delete
+    changed_marks: dict[int, tuple[int, str] | None] = field(
+        default_factory=dict
+    )  # mark id → new or None: delete
 
 
 @dataclass

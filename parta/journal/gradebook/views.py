@@ -48,14 +48,18 @@ def class_journal(request: HttpRequest) -> HttpResponse:
         return render(request, "gradebook/class_journal.html", {**context, "form": form}, status=400)
     school_class, subject = form.cleaned_data["school_class"], form.cleaned_data["subject"]
     if not selectors.get_visible_load(roles=roles, class_id=school_class.pk, subject_id=subject.pk):
-        form.add_error("subject", _("This subject is not taught in the chosen class, or its journal is not yours."))
+        form.add_error(
+            "subject", _("This subject is not taught in the chosen class, or its journal is not yours.")
+        )
         return render(request, "gradebook/class_journal.html", {**context, "form": form}, status=400)
     class_periods = list(selectors.list_periods(school_class=school_class))
     period = form.cleaned_data["period"]
     if period is None or period.year_id != school_class.year_id:
         period = selectors.current_period(class_periods, timezone.localdate())
     if period is None:
-        messages.warning(request, _("The class's academic year has no periods yet. Ask the school's administrator."))
+        messages.warning(
+            request, _("The class's academic year has no periods yet. Ask the school's administrator.")
+        )
         return render(request, "gradebook/class_journal.html", {**context, "form": form})
     grid = selectors.build_grid(roles=roles, school_class=school_class, subject=subject, period=period)
     return render(
@@ -76,10 +80,10 @@ def lesson_marks(request: HttpRequest, lesson_id: int) -> HttpResponse:
     students = list(selectors.lesson_students(lesson))
     marks = list(Mark.objects.filter(lesson=lesson).order_by("id"))
     absent_ids = set(Absence.objects.filter(lesson=lesson).values_list("student_id", flat=True))
-    form_kwargs = {"students": students, "marks": marks, "absent_ids": absent_ids}
     initial = {"topic": lesson.topic, "homework": lesson.homework}
-    if request.method == "POST":
-        form = LessonMarksForm(request.POST, initial=initial, **form_kwargs)
+    data = request.POST if request.method == "POST" else None
+    form = LessonMarksForm(data, initial=initial, students=students, marks=marks, absent_ids=absent_ids)
+    if data is not None:
         if form.is_valid():
             save_lesson_marks(
                 author=request.user,  # type: ignore[arg-type]
@@ -91,9 +95,10 @@ def lesson_marks(request: HttpRequest, lesson_id: int) -> HttpResponse:
             )
             messages.success(request, _("Changes saved"))
             return redirect("gradebook:lesson_marks", lesson_id=lesson.pk)
-        messages.error(request, _("Some fields are filled in wrongly; nothing was saved yet. Correct them and save again."))
-    else:
-        form = LessonMarksForm(initial=initial, **form_kwargs)
+        messages.error(
+            request,
+            _("Some fields are filled in wrongly; nothing was saved yet. Correct them and save again."),
+        )
     previous_lesson, next_lesson = selectors.neighbour_lessons(roles=roles, lesson=lesson)
     return render(
         request,

@@ -26,7 +26,9 @@ class School(models.Model):
 
 
 class AcademicYear(models.Model):
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="years", verbose_name=_("school"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="years", verbose_name=_("school")
+    )
     name = models.CharField(_("name"), max_length=20, help_text="2026/2027")
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -37,7 +39,9 @@ class AcademicYear(models.Model):
         ordering = ["-starts_on"]
         constraints = [
             models.UniqueConstraint(fields=["school", "name"], name="academic_year_unique_name"),
-            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="academic_year_dates"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="academic_year_dates"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -47,7 +51,9 @@ class AcademicYear(models.Model):
 class Period(models.Model):
     """A part of the year that marks are given for: a quarter (четверть) or a half-year."""
 
-    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="periods", verbose_name=_("year"))
+    year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="periods", verbose_name=_("year")
+    )
     name = models.CharField(_("name"), max_length=50)
     number = models.PositiveSmallIntegerField(_("number"))
     starts_on = models.DateField(_("starts on"))
@@ -70,7 +76,9 @@ class Period(models.Model):
 
 
 class Subject(models.Model):
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="subjects", verbose_name=_("school"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="subjects", verbose_name=_("school")
+    )
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
 
@@ -86,9 +94,14 @@ class Subject(models.Model):
 
 class Teacher(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="teacher_roles", verbose_name=_("account")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="teacher_roles",
+        verbose_name=_("account"),
     )
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="teachers", verbose_name=_("school"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="teachers", verbose_name=_("school")
+    )
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
 
     class Meta:
@@ -98,7 +111,9 @@ class Teacher(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["school", "user"], name="teacher_unique_user"),
             models.UniqueConstraint(
-                fields=["school", "external_id"], condition=~Q(external_id=""), name="teacher_unique_external_id"
+                fields=["school", "external_id"],
+                condition=~Q(external_id=""),
+                name="teacher_unique_external_id",
             ),
         ]
 
@@ -109,8 +124,12 @@ class Teacher(models.Model):
 class SchoolClass(models.Model):
     """A class of one academic year, e.g. 7Б."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="classes", verbose_name=_("school"))
-    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="classes", verbose_name=_("year"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="classes", verbose_name=_("school")
+    )
+    year = models.ForeignKey(
+        AcademicYear, on_delete=models.CASCADE, related_name="classes", verbose_name=_("year")
+    )
     grade = models.PositiveSmallIntegerField(_("grade"))
     letter = models.CharField(_("letter"), max_length=5)
     class_teacher = models.ForeignKey(
@@ -131,19 +150,24 @@ class SchoolClass(models.Model):
             models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=11), name="class_grade_range"),
         ]
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return f"{self.grade}{self.letter}"
 
-    def __str__(self) -> str:
-        return self.name
-
 
 class Student(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="student_roles", verbose_name=_("account")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="student_roles",
+        verbose_name=_("account"),
     )
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="students", verbose_name=_("school"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="students", verbose_name=_("school")
+    )
     school_class = models.ForeignKey(
         SchoolClass, on_delete=models.PROTECT, related_name="students", verbose_name=_("class")
     )
@@ -157,7 +181,9 @@ class Student(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["school", "user"], name="student_unique_user"),
             models.UniqueConstraint(
-                fields=["school", "external_id"], condition=~Q(external_id=""), name="student_unique_external_id"
+                fields=["school", "external_id"],
+                condition=~Q(external_id=""),
+                name="student_unique_external_id",
             ),
         ]
 
@@ -186,10 +212,15 @@ class ClassGroup(models.Model):
 
 class Parent(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parent_roles", verbose_name=_("account")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="parent_roles",
+        verbose_name=_("account"),
     )
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="parents", verbose_name=_("school"))
-    children = models.ManyToManyField(
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="parents", verbose_name=_("school")
+    )
+    children: models.ManyToManyField[Student, Guardianship] = models.ManyToManyField(
         Student, through="Guardianship", related_name="parents", verbose_name=_("children")
     )
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
@@ -201,7 +232,9 @@ class Parent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["school", "user"], name="parent_unique_user"),
             models.UniqueConstraint(
-                fields=["school", "external_id"], condition=~Q(external_id=""), name="parent_unique_external_id"
+                fields=["school", "external_id"],
+                condition=~Q(external_id=""),
+                name="parent_unique_external_id",
             ),
         ]
 
@@ -226,9 +259,14 @@ class SchoolAdmin(models.Model):
     """A person who manages one school's data in the admin."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admin_roles", verbose_name=_("account")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="admin_roles",
+        verbose_name=_("account"),
     )
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="admins", verbose_name=_("school"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="admins", verbose_name=_("school")
+    )
 
     class Meta:
         verbose_name = _("school admin")
@@ -242,13 +280,22 @@ class SchoolAdmin(models.Model):
 class TeachingLoad(models.Model):
     """Who teaches what to whom: teacher × class × subject, optionally for one group of the class."""
 
-    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="load", verbose_name=_("teacher"))
+    teacher = models.ForeignKey(
+        Teacher, on_delete=models.CASCADE, related_name="load", verbose_name=_("teacher")
+    )
     school_class = models.ForeignKey(
         SchoolClass, on_delete=models.CASCADE, related_name="load", verbose_name=_("class")
     )
-    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="load", verbose_name=_("subject"))
+    subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="load", verbose_name=_("subject")
+    )
     group = models.ForeignKey(
-        ClassGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="load", verbose_name=_("group")
+        ClassGroup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="load",
+        verbose_name=_("group"),
     )
     hours_per_week = models.PositiveSmallIntegerField(_("hours per week"), default=0)
 
@@ -258,7 +305,9 @@ class TeachingLoad(models.Model):
         ordering = ["school_class", "subject"]
         constraints = [
             models.UniqueConstraint(
-                fields=["teacher", "school_class", "subject"], condition=Q(group=None), name="load_unique_class"
+                fields=["teacher", "school_class", "subject"],
+                condition=Q(group=None),
+                name="load_unique_class",
             ),
             models.UniqueConstraint(
                 fields=["teacher", "school_class", "subject", "group"],

@@ -43,7 +43,9 @@ class Roles:
 
     def may_view_diary(self, student: Student) -> bool:
         return (
-            student.pk in self.student_ids or student.pk in self.child_ids or self.administers(student.school_id)
+            student.pk in self.student_ids
+            or student.pk in self.child_ids
+            or self.administers(student.school_id)
         )
 
 
@@ -56,7 +58,9 @@ def get_roles(user: User | AnonymousUser) -> Roles:
         child_ids=frozenset(
             Student.objects.filter(guardianships__parent__user_id=user.pk).values_list("pk", flat=True)
         ),
-        admin_school_ids=frozenset(SchoolAdmin.objects.filter(user_id=user.pk).values_list("school_id", flat=True)),
+        admin_school_ids=frozenset(
+            SchoolAdmin.objects.filter(user_id=user.pk).values_list("school_id", flat=True)
+        ),
         is_superuser=user.is_superuser,
     )
 

@@ -8,7 +8,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from parta.journal.school.models import ClassGroup, Period, School, SchoolClass, Subject, Teacher, TeachingLoad
+from parta.journal.school.models import (
+    ClassGroup,
+    Period,
+    School,
+    SchoolClass,
+    Subject,
+    Teacher,
+    TeachingLoad,
+)
 
 
 class Weekday(models.IntegerChoices):
@@ -24,7 +32,9 @@ class Weekday(models.IntegerChoices):
 class Bell(models.Model):
     """One line of the bell schedule: lesson number N runs from `starts_at` to `ends_at`."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="bells", verbose_name=_("school"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="bells", verbose_name=_("school")
+    )
     number = models.PositiveSmallIntegerField(_("lesson number"))
     starts_at = models.TimeField(_("starts at"))
     ends_at = models.TimeField(_("ends at"))
@@ -45,7 +55,9 @@ class Bell(models.Model):
 class TimetableEntry(models.Model):
     """A weekly slot: on `weekday`, at bell `bell`, the load's teacher teaches it in `room`, during `period`."""
 
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="timetable", verbose_name=_("period"))
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="timetable", verbose_name=_("period")
+    )
     load = models.ForeignKey(
         TeachingLoad, on_delete=models.CASCADE, related_name="timetable", verbose_name=_("teaching load")
     )
@@ -58,7 +70,9 @@ class TimetableEntry(models.Model):
         verbose_name_plural = _("timetable")
         ordering = ["period", "weekday", "bell__number"]
         constraints = [
-            models.UniqueConstraint(fields=["period", "load", "weekday", "bell"], name="timetable_unique_slot"),
+            models.UniqueConstraint(
+                fields=["period", "load", "weekday", "bell"], name="timetable_unique_slot"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,15 +87,26 @@ class LessonQuerySet(models.QuerySet["Lesson"]):
 class Lesson(models.Model):
     """One dated lesson. A substitution is the lesson's own data: `teacher` teaches it instead of `replaced_teacher`."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("school"))
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("school")
+    )
     school_class = models.ForeignKey(
         SchoolClass, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("class")
     )
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="lessons", verbose_name=_("subject"))
-    group = models.ForeignKey(
-        ClassGroup, on_delete=models.CASCADE, null=True, blank=True, related_name="lessons", verbose_name=_("group")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="lessons", verbose_name=_("subject")
     )
-    teacher = models.ForeignKey(Teacher, on_delete=models.PROTECT, related_name="lessons", verbose_name=_("teacher"))
+    group = models.ForeignKey(
+        ClassGroup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="lessons",
+        verbose_name=_("group"),
+    )
+    teacher = models.ForeignKey(
+        Teacher, on_delete=models.PROTECT, related_name="lessons", verbose_name=_("teacher")
+    )
     replaced_teacher = models.ForeignKey(
         Teacher,
         on_delete=models.SET_NULL,

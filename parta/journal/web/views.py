@@ -23,7 +23,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def messenger(request: HttpRequest) -> HttpResponse:
     """The messenger's page in the journal: where linking the educational profile will live."""
-    return render(request, "web/messenger.html", {"nav": "messenger", "messenger_url": settings.MESSENGER_URL})
+    return render(
+        request, "web/messenger.html", {"nav": "messenger", "messenger_url": settings.MESSENGER_URL}
+    )
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -49,7 +49,9 @@ def test_student_sees_own_week_with_marks_homework_and_absence(school: SmallScho
 def test_week_has_monday_to_saturday_and_pages(school: SmallSchool) -> None:
     monday = monday_of(timezone.localdate())
     client = client_for("student")
-    week = client.get(reverse("diary:week"), {"week": (monday + dt.timedelta(days=9)).isoformat()}).context["week"]
+    week = client.get(reverse("diary:week"), {"week": (monday + dt.timedelta(days=9)).isoformat()}).context[
+        "week"
+    ]
     assert week.monday == monday + dt.timedelta(days=7)
     assert [d.date.isoweekday() for d in week.days] == [1, 2, 3, 4, 5, 6]
     assert week.previous_monday == monday

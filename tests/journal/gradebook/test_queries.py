@@ -23,7 +23,9 @@ def grow(school: SmallSchool, *, students: int, lessons: int) -> None:
     for n in range(students):
         school.builder.student(school.cls_7b, f"Ученик{n:02d}", "Тест")
     for n in range(lessons):
-        lesson = school.builder.lesson(school.math_7b, day=start + dt.timedelta(days=n % 6), number=1 + n // 6)
+        lesson = school.builder.lesson(
+            school.math_7b, day=start + dt.timedelta(days=n % 6), number=1 + n // 6
+        )
         Mark.objects.create(lesson=lesson, student=school.students[0], value=5)
         Absence.objects.create(lesson=lesson, student=school.students[1])
 
@@ -40,7 +42,9 @@ DIARY_WEEK_QUERIES = 11
 
 
 @pytest.mark.django_db
-def test_class_journal_queries_do_not_grow(school: SmallSchool, django_assert_num_queries: DjangoAssertNumQueries) -> None:
+def test_class_journal_queries_do_not_grow(
+    school: SmallSchool, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     client = Client()
     client.login(username="teacher", password=PASSWORD)
     params = {"school_class": school.cls_7b.pk, "subject": school.math.pk}
@@ -57,7 +61,9 @@ def test_class_journal_queries_do_not_grow(school: SmallSchool, django_assert_nu
 
 
 @pytest.mark.django_db
-def test_diary_week_queries_do_not_grow(school: SmallSchool, django_assert_num_queries: DjangoAssertNumQueries) -> None:
+def test_diary_week_queries_do_not_grow(
+    school: SmallSchool, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     client = Client()
     client.login(username="student", password=PASSWORD)
     url = reverse("diary:week")

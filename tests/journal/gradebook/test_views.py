@@ -63,7 +63,9 @@ def test_existing_mark_is_changed_and_deleted_and_absence_cleared(school: SmallS
         marks_url(lesson.pk),
         post_data(school, **{f"mark_{keep.pk}": "4", f"markkind_{keep.pk}": "quiz", f"mark_{drop.pk}": ""}),
     )
-    assert list(Mark.objects.filter(lesson=lesson).values_list("pk", "value", "kind")) == [(keep.pk, 4, "quiz")]
+    assert list(Mark.objects.filter(lesson=lesson).values_list("pk", "value", "kind")) == [
+        (keep.pk, 4, "quiz")
+    ]
     assert not Absence.objects.filter(lesson=lesson).exists()
 
 
