@@ -19,7 +19,13 @@ ASGI_APPLICATION = "parta.messenger.asgi.application"
 INSTALLED_APPS = [
     "parta.messenger.web",
     *COMMON_APPS,
+    "channels",
+    "parta.messenger.accounts",
+    "parta.messenger.orgs",
+    "parta.messenger.chats",
+    "parta.messenger.realtime",
 ]
+AUTH_USER_MODEL = "messenger_accounts.Profile"
 
 DATABASES = {"default": database_from_env("messenger")}
 TEMPLATES = templates(["parta.messenger.web.context_processors.layout"])

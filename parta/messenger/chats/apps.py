@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChatsConfig(AppConfig):
+    name = "parta.messenger.chats"
+    label = "messenger_chats"
+    verbose_name = _("Chats")
