@@ -25,7 +25,9 @@ class JournalChoiceForm(forms.Form):
         queryset=SchoolClass.objects.none(), label=_("Class"), empty_label=None
     )
     subject = forms.ModelChoiceField(queryset=Subject.objects.none(), label=_("Subject"), empty_label=None)
-    period = forms.ModelChoiceField(queryset=Period.objects.none(), label=_("Period"), required=False)
+    period = forms.ModelChoiceField(
+        queryset=Period.objects.none(), label=_("Period"), required=False, empty_label=_("current period")
+    )
 
     def __init__(
         self, *args: object, classes: object, subjects: object, periods: object, **kwargs: object

@@ -61,6 +61,7 @@ def class_journal(request: HttpRequest) -> HttpResponse:
             request, _("The class's academic year has no periods yet. Ask the school's administrator.")
         )
         return render(request, "gradebook/class_journal.html", {**context, "form": form})
+    form.data = {**form.data.dict(), "period": str(period.pk)}  # show the period that was loaded
     grid = selectors.build_grid(roles=roles, school_class=school_class, subject=subject, period=period)
     return render(
         request,
