@@ -33,3 +33,13 @@ STATIC_ROOT = DATA_DIR / "static" / "messenger"
 MEDIA_ROOT = DATA_DIR / "media" / "messenger"
 SESSION_COOKIE_NAME = "parta_messenger_session"
 CSRF_COOKIE_NAME = "parta_messenger_csrftoken"
+
+# Channel layer: Redis when REDIS_URL is set (several processes), in-memory otherwise (one process).
+from parta.common.settings_base import REDIS_URL  # noqa: E402
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
