@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from parta.messenger.api import api
+
 urlpatterns = [
     path("", include("parta.messenger.web.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,0 +1,16 @@
+"""The messenger's HTTP API (B3): everything the web UI does, typed and documented (OpenAPI at /api/v1/docs).
+
+Each app adds its own router here. Session authentication (ninja checks CSRF for it), as the web UI uses it.
+"""
+
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+api = NinjaAPI(
+    title="Parta messenger API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=django_auth,
+)
+
+# Each app registers its router below: api.add_router("/<prefix>/", "<dotted path to the router>").
