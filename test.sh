@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Runs every quality gate: ruff, mypy, import-linter, the journal's and the messenger's tests, and the browser tests.
-# PostgreSQL and Redis by default (started if down); PARTA_TEST_DB=sqlite runs the unit tests on SQLite instead.
+# Runs every quality gate: ruff, mypy, import-linter, the translations check, the journal's and the messenger's
+# tests, and the browser tests. PostgreSQL and Redis by default (started if down); PARTA_TEST_DB=sqlite runs the
+# tests on SQLite instead. Pytest options go to every pytest run (`./test.sh -k diary`).
+# Every stage runs even when an earlier one failed, so one run shows everything to fix; the summary at the end
+# says how each stage went and how long it took, and the exit status is 1 if any failed.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/bootstrap.sh
@@ -17,10 +20,35 @@ mkdir -p "$PARTA_DATA_DIR"
 V=.venv/bin
 workers=${PARTA_TEST_WORKERS:-2}
 
-echo "== ruff"; $V/ruff check .
-echo "== mypy"; $V/mypy parta/common parta/journal && $V/mypy --config-file scripts/mypy-messenger.ini parta/messenger
-echo "== import-linter"; $V/lint-imports --no-cache
-echo "== translations"; $V/python scripts/check_translations.py
-echo "== journal tests"; $V/pytest tests/journal --ds=parta.journal.settings -n "$workers" "$@"
-echo "== messenger tests"; $V/pytest tests/messenger --ds=parta.messenger.settings "$@"
-echo "== browser tests"; $V/pytest tests/e2e -p no:django "$@"
+summary=()
+failed=0
+selecting=$#  # with pytest options (`-k diary`) a suite may select nothing, which pytest reports as 5
+stage() {
+  local name=$1 started=$SECONDS status=passed rc=0
+  shift
+  echo "== $name"
+  "$@" || rc=$?
+  if [ "$rc" = 5 ] && [ "$selecting" -gt 0 ]; then status="none selected"
+  elif [ "$rc" != 0 ]; then status=FAILED; failed=1
+  fi
+  summary+=("$(printf '%-16s %-13s %5ss' "$name" "$status" $((SECONDS - started)))")
+}
+mypy_both() { $V/mypy parta/common parta/journal && $V/mypy --config-file scripts/mypy-messenger.ini parta/messenger; }
+
+stage "ruff" $V/ruff check .
+stage "mypy" mypy_both
+stage "import-linter" $V/lint-imports --no-cache
+stage "translations" $V/python scripts/check_translations.py
+junit="$PARTA_DATA_DIR/junit"
+rm -rf "$junit" && mkdir -p "$junit"
+stage "journal tests" $V/pytest tests/journal --ds=parta.journal.settings -n "$workers" --junitxml="$junit/journal.xml" "$@"
+stage "messenger tests" $V/pytest tests/messenger --ds=parta.messenger.settings --junitxml="$junit/messenger.xml" "$@"
+# The browser tests start both sites in their own processes (tests/e2e/servers.py): no Django in pytest itself.
+stage "browser tests" $V/pytest tests/e2e -p no:django -W "ignore:Unknown config option:pytest.PytestConfigWarning" \
+  --junitxml="$junit/browser.xml" "$@"
+
+echo "== summary"
+printf '%s\n' "${summary[@]}"
+# One closing line for all suites together.
+$V/python scripts/junit_total.py "$junit"/*.xml || failed=1
+exit "$failed"

@@ -77,9 +77,9 @@ class LessonMarksForm(forms.Form):
             self.fields[f"new_{student.pk}"] = self._mark_field(MARK_CHOICES, _("Mark"), name)
             self.fields[f"kind_{student.pk}"] = self._kind_field(name)
             for mark in self.marks_by_student[student.pk]:
-                self.fields[f"mark_{mark.pk}"] = self._mark_field(EXISTING_MARK_CHOICES, _("Mark"), name)
+                self.fields[f"mark_{mark.pk}"] = self._mark_field(EXISTING_MARK_CHOICES, _("Given mark"), name)
                 self.fields[f"mark_{mark.pk}"].initial = str(mark.value)
-                self.fields[f"markkind_{mark.pk}"] = self._kind_field(name)
+                self.fields[f"markkind_{mark.pk}"] = self._kind_field(name, _("Kind of the given mark"))
                 self.fields[f"markkind_{mark.pk}"].initial = mark.kind
 
     @staticmethod
@@ -94,8 +94,8 @@ class LessonMarksForm(forms.Form):
         )
 
     @staticmethod
-    def _kind_field(name: str) -> forms.Field:
-        label = _("Kind of work")
+    def _kind_field(name: str, label: Any = None) -> forms.Field:
+        label = label or _("Kind of work")
         return forms.ChoiceField(
             label=label,
             choices=KIND_CHOICES,

@@ -79,14 +79,22 @@ def may_edit_lesson(*, roles: Roles, lesson: Lesson) -> bool:
     return lesson.teacher_id in roles.teacher_ids or roles.administers(lesson.school_id)
 
 
-def lesson_students(lesson: Lesson) -> QuerySet[Student]:
+def alphabetical(students: list[Student]) -> list[Student]:
+    """Russian alphabetical order whatever the database's collation: «ё» sorts as «е», case is ignored."""
+
+    def key(student: Student) -> tuple[str, ...]:
+        user = student.user
+        return tuple(part.casefold().replace("ё", "е") for part in (user.last_name, user.first_name, user.patronymic))
+
+    return sorted(students, key=key)
+
+
+def lesson_students(lesson: Lesson) -> list[Student]:
     """The students a lesson is for: its group's, or the whole class's; alphabetical."""
-    students = Student.objects.select_related("user").order_by(
-        "user__last_name", "user__first_name", "user__patronymic"
-    )
+    students = Student.objects.select_related("user")
     if lesson.group_id:
-        return students.filter(groups__id=lesson.group_id)
-    return students.filter(school_class_id=lesson.school_class_id)
+        return alphabetical(list(students.filter(groups__id=lesson.group_id)))
+    return alphabetical(list(students.filter(school_class_id=lesson.school_class_id)))
 
 
 def build_grid(*, roles: Roles, school_class: SchoolClass, subject: Subject, period: Period) -> JournalGrid:
@@ -100,11 +108,12 @@ def build_grid(*, roles: Roles, school_class: SchoolClass, subject: Subject, per
         .select_related("teacher__user", "group")
         .order_by("date", "starts_at")
     )
-    students = list(
-        Student.objects.filter(school_class_id=school_class.pk)
-        .select_related("user")
-        .prefetch_related(Prefetch("groups", to_attr="group_list"))
-        .order_by("user__last_name", "user__first_name", "user__patronymic")
+    students = alphabetical(
+        list(
+            Student.objects.filter(school_class_id=school_class.pk)
+            .select_related("user")
+            .prefetch_related(Prefetch("groups", to_attr="group_list"))
+        )
     )
     lesson_ids = [lesson.pk for lesson in lessons]
     marks: dict[tuple[int, int], list[MarkView]] = defaultdict(list)

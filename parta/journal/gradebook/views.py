@@ -41,7 +41,8 @@ def class_journal(request: HttpRequest) -> HttpResponse:
     periods = Period.objects.filter(year__classes__in=classes).distinct().select_related("year")
     context: dict[str, object] = {"nav": "journal"}
     if "school_class" not in request.GET:
-        form = JournalChoiceForm(classes=classes, subjects=subjects, periods=periods)
+        current = selectors.current_period(list(periods), timezone.localdate())
+        form = JournalChoiceForm(initial={"period": current}, classes=classes, subjects=subjects, periods=periods)
         return render(request, "gradebook/class_journal.html", {**context, "form": form})
     form = JournalChoiceForm(request.GET, classes=classes, subjects=subjects, periods=periods)
     if not form.is_valid():
@@ -61,7 +62,7 @@ def class_journal(request: HttpRequest) -> HttpResponse:
             request, _("The class's academic year has no periods yet. Ask the school's administrator.")
         )
         return render(request, "gradebook/class_journal.html", {**context, "form": form})
-    form.data = {**form.data.dict(), "period": str(period.pk)}  # show the period that was loaded
+    form.data = {**request.GET.dict(), "period": str(period.pk)}  # show the period that was loaded
     grid = selectors.build_grid(roles=roles, school_class=school_class, subject=subject, period=period)
     return render(
         request,
@@ -78,7 +79,7 @@ def lesson_marks(request: HttpRequest, lesson_id: int) -> HttpResponse:
     may_edit = selectors.may_edit_lesson(roles=roles, lesson=lesson)
     if not may_edit:
         raise PermissionDenied
-    students = list(selectors.lesson_students(lesson))
+    students = selectors.lesson_students(lesson)
     marks = list(Mark.objects.filter(lesson=lesson).order_by("id"))
     absent_ids = set(Absence.objects.filter(lesson=lesson).values_list("student_id", flat=True))
     initial = {"topic": lesson.topic, "homework": lesson.homework}

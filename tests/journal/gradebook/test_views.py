@@ -184,3 +184,20 @@ def test_bad_query_parameters_answer_400_not_500(school: SmallSchool) -> None:
     client = client_for("teacher")
     for params in ({"school_class": "abc", "subject": "1"}, {"school_class": "999999", "subject": "999999"}):
         assert client.get(reverse("gradebook:class_journal"), params).status_code == 400
+
+
+@pytest.mark.django_db
+def test_students_sort_in_russian_alphabetical_order_whatever_the_collation(school: SmallSchool) -> None:
+    for last in ("Ёлкин", "Жуков", "Евдокимов"):
+        school.builder.student(school.cls_7b, last, "Иван")
+    response = client_for("teacher").get(
+        reverse("gradebook:class_journal"), {"school_class": school.cls_7b.pk, "subject": school.math.pk}
+    )
+    names = [row.student.user.last_name for row in response.context["grid"].rows]
+    assert names == ["Алексеева", "Борисов", "Евдокимов", "Ёлкин", "Жуков", "Иванов"]
+
+
+@pytest.mark.django_db
+def test_current_period_is_preselected_before_loading(school: SmallSchool) -> None:
+    form = client_for("teacher").get(reverse("gradebook:class_journal")).context["form"]
+    assert form["period"].value() == school.builder.period.pk
