@@ -6,4 +6,5 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("messenger/", views.messenger, name="messenger"),
+    path("favicon.ico", views.favicon),
 ]

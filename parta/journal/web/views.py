@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from parta.journal.school.selectors import roles_for_request
@@ -26,6 +27,12 @@ def messenger(request: HttpRequest) -> HttpResponse:
     return render(
         request, "web/messenger.html", {"nav": "messenger", "messenger_url": settings.MESSENGER_URL}
     )
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says; send them to the icon instead of logging a 404."""
+    return redirect(static("journal/icon.svg"), permanent=True)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -76,3 +76,9 @@ def test_browser_language_does_not_switch_the_ui_only_the_choice_does(school: Sm
     response = client.post(reverse("set_language"), {"language": "en", "next": reverse("gradebook:index")})
     assert response.status_code == 302
     assert '<html lang="en">' in client.get(reverse("gradebook:index")).content.decode()
+
+
+def test_favicon_redirects_to_the_icon(client: Client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("journal/icon.svg")
