@@ -21,17 +21,13 @@ KIND_CHOICES = [("", _("no kind")), *MarkKind.choices]
 class JournalChoiceForm(forms.Form):
     """«Классный журнал»: which class, subject and period to load."""
 
-    school_class = forms.ModelChoiceField(
-        queryset=SchoolClass.objects.none(), label=_("Class"), empty_label=None
-    )
+    school_class = forms.ModelChoiceField(queryset=SchoolClass.objects.none(), label=_("Class"), empty_label=None)
     subject = forms.ModelChoiceField(queryset=Subject.objects.none(), label=_("Subject"), empty_label=None)
     period = forms.ModelChoiceField(
         queryset=Period.objects.none(), label=_("Period"), required=False, empty_label=_("current period")
     )
 
-    def __init__(
-        self, *args: object, classes: object, subjects: object, periods: object, **kwargs: object
-    ) -> None:
+    def __init__(self, *args: object, classes: object, subjects: object, periods: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["school_class"].queryset = classes  # type: ignore[attr-defined]
         self.fields["subject"].queryset = subjects  # type: ignore[attr-defined]
@@ -110,10 +106,7 @@ class LessonMarksForm(forms.Form):
                 absent=self[f"absent_{student.pk}"],
                 new_mark=self[f"new_{student.pk}"],
                 new_kind=self[f"kind_{student.pk}"],
-                marks=[
-                    (self[f"mark_{m.pk}"], self[f"markkind_{m.pk}"])
-                    for m in self.marks_by_student[student.pk]
-                ],
+                marks=[(self[f"mark_{m.pk}"], self[f"markkind_{m.pk}"]) for m in self.marks_by_student[student.pk]],
             )
             for student in self.students
         ]

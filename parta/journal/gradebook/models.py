@@ -20,12 +20,8 @@ class MarkKind(models.TextChoices):
 
 
 class Mark(models.Model):
-    lesson = models.ForeignKey(
-        Lesson, on_delete=models.CASCADE, related_name="marks", verbose_name=_("lesson")
-    )
-    student = models.ForeignKey(
-        Student, on_delete=models.CASCADE, related_name="marks", verbose_name=_("student")
-    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="marks", verbose_name=_("lesson"))
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="marks", verbose_name=_("student"))
     value = models.PositiveSmallIntegerField(_("mark"))
     kind = models.CharField(_("kind"), max_length=20, choices=MarkKind.choices, blank=True)
     author = models.ForeignKey(
@@ -42,9 +38,7 @@ class Mark(models.Model):
         verbose_name_plural = _("marks")
         ordering = ["lesson", "student", "id"]
         indexes = [models.Index(fields=["student", "lesson"], name="mark_student_lesson")]
-        constraints = [
-            models.CheckConstraint(condition=Q(value__gte=1, value__lte=5), name="mark_value_range")
-        ]
+        constraints = [models.CheckConstraint(condition=Q(value__gte=1, value__lte=5), name="mark_value_range")]
 
     def __str__(self) -> str:
         return str(self.value)
@@ -53,12 +47,8 @@ class Mark(models.Model):
 class Absence(models.Model):
     """«Н» in the journal: the student was not at the lesson."""
 
-    lesson = models.ForeignKey(
-        Lesson, on_delete=models.CASCADE, related_name="absences", verbose_name=_("lesson")
-    )
-    student = models.ForeignKey(
-        Student, on_delete=models.CASCADE, related_name="absences", verbose_name=_("student")
-    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="absences", verbose_name=_("lesson"))
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="absences", verbose_name=_("student"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -162,9 +162,7 @@ def _row(
 
 def list_lessons_of_day(*, roles: Roles, day: dt.date) -> list[Lesson]:
     """The teacher's own lessons on a day, for the journal's start page."""
-    return list(
-        Lesson.objects.filter(teacher_id__in=roles.teacher_ids, date=day).with_names().order_by("starts_at")
-    )
+    return list(Lesson.objects.filter(teacher_id__in=roles.teacher_ids, date=day).with_names().order_by("starts_at"))
 
 
 def neighbour_lessons(*, roles: Roles, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
@@ -172,23 +170,16 @@ def neighbour_lessons(*, roles: Roles, lesson: Lesson) -> tuple[Lesson | None, L
     same = Lesson.objects.filter(school_class_id=lesson.school_class_id, subject_id=lesson.subject_id)
     if not roles.administers(lesson.school_id):
         same = same.filter(teacher_id__in=roles.teacher_ids)
-    key = (lesson.date, lesson.starts_at, lesson.pk)
-    before = (
-        same.filter(
-            Q(date__lt=key[0])
-            | Q(date=key[0], starts_at__lt=key[1])
-            | Q(date=key[0], starts_at=key[1], pk__lt=key[2])
-        )
-        .order_by("-date", "-starts_at", "-pk")
-        .first()
+    return _step(same, lesson, "lt"), _step(same, lesson, "gt")
+
+
+def _step(lessons: QuerySet[Lesson], lesson: Lesson, direction: str) -> Lesson | None:
+    """The nearest lesson before ("lt") or after ("gt") `lesson` in (date, start, id) order."""
+    date, starts_at = lesson.date, lesson.starts_at
+    beyond = (
+        Q(**{f"date__{direction}": date})
+        | Q(date=date, **{f"starts_at__{direction}": starts_at})
+        | Q(date=date, starts_at=starts_at, **{f"pk__{direction}": lesson.pk})
     )
-    after = (
-        same.filter(
-            Q(date__gt=key[0])
-            | Q(date=key[0], starts_at__gt=key[1])
-            | Q(date=key[0], starts_at=key[1], pk__gt=key[2])
-        )
-        .order_by("date", "starts_at", "pk")
-        .first()
-    )
-    return before, after
+    sign = "-" if direction == "lt" else ""
+    return lessons.filter(beyond).order_by(f"{sign}date", f"{sign}starts_at", f"{sign}pk").first()

@@ -22,9 +22,7 @@ class StudentEntry:
     student_id: int
     absent: bool = False
     new_marks: tuple[tuple[int, str], ...] = ()  # (value, kind)
-    changed_marks: dict[int, tuple[int, str] | None] = field(
-        default_factory=dict
-    )  # mark id → new or None: delete
+    changed_marks: dict[int, tuple[int, str] | None] = field(default_factory=dict)  # mark id → new or None: delete
 
 
 @dataclass
@@ -79,8 +77,7 @@ def _save_marks(*, author: User, lesson: Lesson, entries: list[StudentEntry], re
     changes = {mark_id: change for entry in entries for mark_id, change in entry.changed_marks.items()}
     owners = {entry.student_id for entry in entries}
     existing = {
-        mark.pk: mark
-        for mark in Mark.objects.filter(lesson=lesson, pk__in=changes.keys(), student_id__in=owners)
+        mark.pk: mark for mark in Mark.objects.filter(lesson=lesson, pk__in=changes.keys(), student_id__in=owners)
     }
     to_delete = [mark_id for mark_id, change in changes.items() if change is None and mark_id in existing]
     to_update = []

@@ -1,5 +1,8 @@
 """«Журнал»: the start page, «Классный журнал» (the grid) and «Выставить оценки» for one lesson."""
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,23 +21,32 @@ from parta.journal.school.selectors import list_classes, list_journal_load, role
 from parta.journal.timetable.models import Lesson
 
 
+def journal_users_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in teachers and school admins; everybody else gets 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not roles_for_request(request).uses_journal:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @require_GET
-@login_required
+@journal_users_only
 def index(request: HttpRequest) -> HttpResponse:
     roles = roles_for_request(request)
-    if not roles.uses_journal:
-        raise PermissionDenied
     today = timezone.localdate()
     lessons = selectors.list_lessons_of_day(roles=roles, day=today)
     return render(request, "gradebook/index.html", {"nav": "journal", "lessons": lessons, "today": today})
 
 
 @require_GET
-@login_required
+@journal_users_only
 def class_journal(request: HttpRequest) -> HttpResponse:
     roles = roles_for_request(request)
-    if not roles.uses_journal:
-        raise PermissionDenied
     load = list_journal_load(roles=roles)
     classes = list_classes(roles=roles)
     subjects = Subject.objects.filter(pk__in=load.values("subject_id")).order_by("name")
@@ -49,18 +61,14 @@ def class_journal(request: HttpRequest) -> HttpResponse:
         return render(request, "gradebook/class_journal.html", {**context, "form": form}, status=400)
     school_class, subject = form.cleaned_data["school_class"], form.cleaned_data["subject"]
     if not selectors.get_visible_load(roles=roles, class_id=school_class.pk, subject_id=subject.pk):
-        form.add_error(
-            "subject", _("This subject is not taught in the chosen class, or its journal is not yours.")
-        )
+        form.add_error("subject", _("This subject is not taught in the chosen class, or its journal is not yours."))
         return render(request, "gradebook/class_journal.html", {**context, "form": form}, status=400)
     class_periods = list(selectors.list_periods(school_class=school_class))
     period = form.cleaned_data["period"]
     if period is None or period.year_id != school_class.year_id:
         period = selectors.current_period(class_periods, timezone.localdate())
     if period is None:
-        messages.warning(
-            request, _("The class's academic year has no periods yet. Ask the school's administrator.")
-        )
+        messages.warning(request, _("The class's academic year has no periods yet. Ask the school's administrator."))
         return render(request, "gradebook/class_journal.html", {**context, "form": form})
     form.data = {**request.GET.dict(), "period": str(period.pk)}  # show the period that was loaded
     grid = selectors.build_grid(roles=roles, school_class=school_class, subject=subject, period=period)

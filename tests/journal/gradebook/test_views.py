@@ -201,3 +201,16 @@ def test_students_sort_in_russian_alphabetical_order_whatever_the_collation(scho
 def test_current_period_is_preselected_before_loading(school: SmallSchool) -> None:
     form = client_for("teacher").get(reverse("gradebook:class_journal")).context["form"]
     assert form["period"].value() == school.builder.period.pk
+
+
+@pytest.mark.django_db
+def test_marks_page_links_to_the_teachers_previous_and_next_lessons(school: SmallSchool) -> None:
+    today = timezone.localdate()
+    first = school.builder.lesson(school.math_7b, day=today - dt.timedelta(days=1))
+    second = school.builder.lesson(school.math_7b, day=today, number=1)
+    third = school.builder.lesson(school.math_7b, day=today, number=2)
+    school.builder.lesson(school.russian_7b, day=today, number=3)  # another teacher's subject: never a neighbour
+    context = client_for("teacher").get(marks_url(second.pk)).context
+    assert (context["previous_lesson"].pk, context["next_lesson"].pk) == (first.pk, third.pk)
+    context = client_for("teacher").get(marks_url(third.pk)).context
+    assert (context["previous_lesson"].pk, context["next_lesson"]) == (second.pk, None)
