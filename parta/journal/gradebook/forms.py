@@ -19,19 +19,41 @@ KIND_CHOICES = [("", _("no kind")), *MarkKind.choices]
 
 
 class JournalChoiceForm(forms.Form):
-    """«Классный журнал»: which class, subject and period to load."""
+    """«Классный журнал»: which class, subject and period to load, from lists the view already read.
 
-    school_class = forms.ModelChoiceField(queryset=SchoolClass.objects.none(), label=_("Class"), empty_label=None)
-    subject = forms.ModelChoiceField(queryset=Subject.objects.none(), label=_("Subject"), empty_label=None)
-    period = forms.ModelChoiceField(
-        queryset=Period.objects.none(), label=_("Period"), required=False, empty_label=_("current period")
-    )
+    Plain choice fields over those lists: model choice fields would query again to render and to validate.
+    """
 
-    def __init__(self, *args: object, classes: object, subjects: object, periods: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["school_class"].queryset = classes  # type: ignore[attr-defined]
-        self.fields["subject"].queryset = subjects  # type: ignore[attr-defined]
-        self.fields["period"].queryset = periods  # type: ignore[attr-defined]
+    school_class = forms.TypedChoiceField(label=_("Class"), coerce=int)
+    subject = forms.TypedChoiceField(label=_("Subject"), coerce=int)
+    period = forms.TypedChoiceField(label=_("Period"), coerce=int, required=False, empty_value=None)
+
+    def __init__(
+        self,
+        *args: Any,
+        classes: Sequence[SchoolClass],
+        subjects: Sequence[Subject],
+        periods: Sequence[Period],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.objects: dict[str, dict[int, Any]] = {
+            "school_class": {item.pk: item for item in classes},
+            "subject": {item.pk: item for item in subjects},
+            "period": {item.pk: item for item in periods},
+        }
+        several_years = len({period.year_id for period in periods}) > 1
+        self.fields["school_class"].choices = [(item.pk, item.name) for item in classes]  # type: ignore[attr-defined]
+        self.fields["subject"].choices = [(item.pk, item.name) for item in subjects]  # type: ignore[attr-defined]
+        self.fields["period"].choices = [  # type: ignore[attr-defined]
+            ("", _("current period")),
+            *[(item.pk, str(item) if several_years else item.name) for item in periods],
+        ]
+
+    def chosen(self, name: str) -> Any:
+        """The chosen object (after is_valid()), or None for an empty optional field."""
+        value = self.cleaned_data.get(name)
+        return None if value is None else self.objects[name][value]
 
 
 @dataclass

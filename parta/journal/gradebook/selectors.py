@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -23,7 +23,7 @@ class MarkView(NamedTuple):
     kind: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     marks: list[MarkView] = field(default_factory=list)
     absent: bool = False
@@ -57,13 +57,37 @@ class JournalGrid:
         return editable[0] if editable else None
 
 
+@dataclass
+class JournalChoices:
+    classes: list[SchoolClass]
+    subjects: list[Subject]
+    periods: list[Period]
+
+    def as_form_lists(self) -> JournalChoiceLists:
+        return {"classes": self.classes, "subjects": self.subjects, "periods": self.periods}
+
+
+class JournalChoiceLists(TypedDict):
+    classes: list[SchoolClass]
+    subjects: list[Subject]
+    periods: list[Period]
+
+
+def journal_choices(*, roles: Roles) -> JournalChoices:
+    """What «Классный журнал» offers: the person's classes and subjects, and the periods of those classes' years."""
+    load = list_journal_load(roles=roles)
+    classes = list(SchoolClass.objects.filter(pk__in=load.values("school_class_id")).order_by("grade", "letter"))
+    subjects = list(Subject.objects.filter(pk__in=load.values("subject_id")).order_by("name"))
+    years = {school_class.year_id for school_class in classes}
+    periods = list(
+        Period.objects.filter(year_id__in=years).select_related("year").order_by("year__starts_on", "number")
+    )
+    return JournalChoices(classes=classes, subjects=subjects, periods=periods)
+
+
 def get_visible_load(*, roles: Roles, class_id: int, subject_id: int) -> list[TeachingLoad]:
     """The load rows of this class and subject the person may open; empty when the journal is not theirs."""
     return list(list_journal_load(roles=roles).filter(school_class_id=class_id, subject_id=subject_id))
-
-
-def list_periods(*, school_class: SchoolClass) -> QuerySet[Period]:
-    return Period.objects.filter(year_id=school_class.year_id).select_related("year").order_by("number")
 
 
 def current_period(periods: list[Period], today: dt.date) -> Period | None:
@@ -108,13 +132,10 @@ def build_grid(*, roles: Roles, school_class: SchoolClass, subject: Subject, per
         .select_related("teacher__user", "group")
         .order_by("date", "starts_at")
     )
-    students = alphabetical(
-        list(
-            Student.objects.filter(school_class_id=school_class.pk)
-            .select_related("user")
-            .prefetch_related(Prefetch("groups", to_attr="group_list"))
-        )
-    )
+    roster = Student.objects.filter(school_class_id=school_class.pk).select_related("user")
+    if any(lesson.group_id for lesson in lessons):  # groups matter only when some lesson is a group's
+        roster = roster.prefetch_related(Prefetch("groups", to_attr="group_list"))
+    students = alphabetical(list(roster))
     lesson_ids = [lesson.pk for lesson in lessons]
     marks: dict[tuple[int, int], list[MarkView]] = defaultdict(list)
     rows_of_marks = (
@@ -146,7 +167,7 @@ def _row(
     absences: set[tuple[int, int]],
 ) -> GridRow:
     student_id = student.pk
-    group_ids = {group.pk for group in student.group_list}  # type: ignore[attr-defined]
+    group_ids = {group.pk for group in getattr(student, "group_list", ())}
     cells = [
         Cell(
             marks=marks.get((student_id, lesson_id), []),

@@ -16,8 +16,7 @@ from parta.journal.gradebook import selectors
 from parta.journal.gradebook.forms import JournalChoiceForm, LessonMarksForm
 from parta.journal.gradebook.models import Absence, Mark
 from parta.journal.gradebook.services import save_lesson_marks
-from parta.journal.school.models import Period, Subject
-from parta.journal.school.selectors import list_classes, list_journal_load, roles_for_request
+from parta.journal.school.selectors import roles_for_request
 from parta.journal.timetable.models import Lesson
 
 
@@ -47,24 +46,21 @@ def index(request: HttpRequest) -> HttpResponse:
 @journal_users_only
 def class_journal(request: HttpRequest) -> HttpResponse:
     roles = roles_for_request(request)
-    load = list_journal_load(roles=roles)
-    classes = list_classes(roles=roles)
-    subjects = Subject.objects.filter(pk__in=load.values("subject_id")).order_by("name")
-    periods = Period.objects.filter(year__classes__in=classes).distinct().select_related("year")
+    choices = selectors.journal_choices(roles=roles)
     context: dict[str, object] = {"nav": "journal"}
     if "school_class" not in request.GET:
-        current = selectors.current_period(list(periods), timezone.localdate())
-        form = JournalChoiceForm(initial={"period": current}, classes=classes, subjects=subjects, periods=periods)
+        current = selectors.current_period(choices.periods, timezone.localdate())
+        form = JournalChoiceForm(initial={"period": current.pk if current else None}, **choices.as_form_lists())
         return render(request, "gradebook/class_journal.html", {**context, "form": form})
-    form = JournalChoiceForm(request.GET, classes=classes, subjects=subjects, periods=periods)
+    form = JournalChoiceForm(request.GET, **choices.as_form_lists())
     if not form.is_valid():
         return render(request, "gradebook/class_journal.html", {**context, "form": form}, status=400)
-    school_class, subject = form.cleaned_data["school_class"], form.cleaned_data["subject"]
+    school_class, subject = form.chosen("school_class"), form.chosen("subject")
     if not selectors.get_visible_load(roles=roles, class_id=school_class.pk, subject_id=subject.pk):
         form.add_error("subject", _("This subject is not taught in the chosen class, or its journal is not yours."))
         return render(request, "gradebook/class_journal.html", {**context, "form": form}, status=400)
-    class_periods = list(selectors.list_periods(school_class=school_class))
-    period = form.cleaned_data["period"]
+    class_periods = [period for period in choices.periods if period.year_id == school_class.year_id]
+    period = form.chosen("period")
     if period is None or period.year_id != school_class.year_id:
         period = selectors.current_period(class_periods, timezone.localdate())
     if period is None:
@@ -72,11 +68,7 @@ def class_journal(request: HttpRequest) -> HttpResponse:
         return render(request, "gradebook/class_journal.html", {**context, "form": form})
     form.data = {**request.GET.dict(), "period": str(period.pk)}  # show the period that was loaded
     grid = selectors.build_grid(roles=roles, school_class=school_class, subject=subject, period=period)
-    return render(
-        request,
-        "gradebook/class_journal.html",
-        {**context, "form": form, "grid": grid, "period": period, "periods": class_periods},
-    )
+    return render(request, "gradebook/class_journal.html", {**context, "form": form, "grid": grid})
 
 
 @require_http_methods(["GET", "POST"])

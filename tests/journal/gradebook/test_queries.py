@@ -36,9 +36,9 @@ def count_queries(fetch: Callable[[], object]) -> int:
     return len(captured.captured_queries)
 
 
-# Session and user (2), roles (4), then the page's own reads; the numbers are pinned so a new N+1 shows up here.
-CLASS_JOURNAL_QUERIES = 20
-DIARY_WEEK_QUERIES = 11
+# Session and user (2), roles (1), then the page's own reads; the numbers are pinned so a new N+1 shows up here.
+CLASS_JOURNAL_QUERIES = 11
+DIARY_WEEK_QUERIES = 8
 
 
 @pytest.mark.django_db
