@@ -1,0 +1,181 @@
+"""The integration API's payloads (version 1), shared by the messenger (server) and any journal (client).
+
+A neutral module: both sites may import it; it imports neither. The messenger serves these shapes at
+/integration/v1/… (OpenAPI there, prose in docs/integration-api.md); Parta's own journal is one client of it,
+and another region's journal sends the same JSON without this code.
+
+Ids are the journal's own (`external_id`, strings). Names are as the journal holds them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+API_VERSION = "v1"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+SIGNATURE_HEADER = "X-Parta-Signature"  # webhooks: "sha256=<hex HMAC of the raw body with the webhook secret>"
+
+RoleKind = Literal["teacher", "student", "parent", "admin"]
+
+
+class PersonName(BaseModel):
+    last_name: str = Field(max_length=150)
+    first_name: str = Field(max_length=150)
+    patronymic: str = Field(default="", max_length=150)
+
+
+# --- Roster: the journal's school as the messenger mirrors it ------------------------------------------------
+
+
+class SchoolIn(BaseModel):
+    external_id: str = Field(max_length=64)
+    name: str = Field(max_length=255)
+    region: str = Field(default="", max_length=255)
+
+
+class ClassIn(BaseModel):
+    external_id: str = Field(max_length=64)
+    name: str = Field(max_length=20, description="e.g. 7Б")
+    class_teacher_id: str | None = Field(default=None, description="external id of the class teacher")
+
+
+class SubjectIn(BaseModel):
+    external_id: str = Field(max_length=64)
+    name: str = Field(max_length=100)
+
+
+class TeacherIn(PersonName):
+    external_id: str = Field(max_length=64)
+
+
+class StudentIn(PersonName):
+    external_id: str = Field(max_length=64)
+    class_id: str = Field(description="external id of the student's class")
+    birth_date: dt.date | None = None
+
+
+class ParentIn(PersonName):
+    external_id: str = Field(max_length=64)
+    children: list[str] = Field(default_factory=list, description="external ids of the parent's children")
+
+
+class GroupIn(BaseModel):
+    external_id: str = Field(max_length=64)
+    class_id: str
+    name: str = Field(max_length=100)
+    student_ids: list[str] = Field(default_factory=list)
+
+
+class LoadIn(BaseModel):
+    """Teacher × class × subject (optionally one group of the class)."""
+
+    teacher_id: str
+    class_id: str
+    subject_id: str
+    group_id: str | None = None
+
+
+class RosterItems(BaseModel):
+    classes: list[ClassIn] = Field(default_factory=list)
+    subjects: list[SubjectIn] = Field(default_factory=list)
+    teachers: list[TeacherIn] = Field(default_factory=list)
+    students: list[StudentIn] = Field(default_factory=list)
+    parents: list[ParentIn] = Field(default_factory=list)
+    groups: list[GroupIn] = Field(default_factory=list)
+    load: list[LoadIn] = Field(default_factory=list)
+
+
+class RosterDeletes(BaseModel):
+    """External ids that no longer exist in the journal (load rows are matched by their four ids)."""
+
+    classes: list[str] = Field(default_factory=list)
+    subjects: list[str] = Field(default_factory=list)
+    teachers: list[str] = Field(default_factory=list)
+    students: list[str] = Field(default_factory=list)
+    parents: list[str] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list)
+    load: list[LoadIn] = Field(default_factory=list)
+
+
+class RosterBatch(BaseModel):
+    """POST /integration/v1/roster — one school's full roster (`full`) or a change to it.
+
+    `sequence` grows by one per school; the messenger applies batches of a school in that order and answers 409
+    with the sequence it expects when one is missing. Sent with an Idempotency-Key header: a repeat is a no-op.
+    In a full batch, whatever the mirror has for the school and the batch lacks is removed.
+    """
+
+    school: SchoolIn
+    sequence: int = Field(ge=1)
+    full: bool = False
+    upserts: RosterItems = Field(default_factory=RosterItems)
+    deletes: RosterDeletes = Field(default_factory=RosterDeletes)
+
+
+class RosterResult(BaseModel):
+    school_id: str
+    applied_sequence: int
+    duplicate: bool = False
+
+
+# --- Linking a person (with the person's OAuth access token) -------------------------------------------------
+
+
+class LinkRole(BaseModel):
+    kind: RoleKind
+    school_id: str = Field(description="external id of the school")
+    class_id: str | None = Field(default=None, description="a student's class")
+    children: list[str] = Field(default_factory=list, description="a parent's children (student external ids)")
+
+
+class LinkRequest(BaseModel):
+    """POST /integration/v1/link — what the journal passes for the signed-in person (the consent screen lists it)."""
+
+    person_id: str = Field(max_length=64, description="the journal account's external id")
+    name: PersonName
+    roles: list[LinkRole] = Field(min_length=1)
+
+
+class LinkResult(BaseModel):
+    profile_id: int
+    confirmed_roles: list[LinkRole]
+    chats_url: str = Field(description="where «Перейти в чат» leads")
+
+
+class ApiError(BaseModel):
+    code: str = Field(description="stable, machine-readable, e.g. child_on_adult_profile")
+    message: str = Field(description="Russian, for the person")
+    help_url: str | None = None
+
+
+# --- Subject chats ---------------------------------------------------------------------------------------------
+
+
+class SubjectChatRequest(BaseModel):
+    """POST /integration/v1/subject-chats — idempotent on (school, class, subject, group)."""
+
+    school_id: str
+    class_id: str
+    subject_id: str
+    group_id: str | None = None
+    teacher_id: str
+    include_parents: bool = False
+
+
+class ChatRef(BaseModel):
+    chat_id: int
+    name: str
+    url: str = Field(description="deep link into the chat in the messenger (L5)")
+
+
+# --- Webhooks (messenger → journal), signed with the journal's webhook secret --------------------------------
+
+
+class WebhookEvent(BaseModel):
+    id: str = Field(description="unique per event: the journal ignores a repeat")
+    type: Literal["link.removed", "link.created", "call.ended", "call.attendance"]
+    created_at: dt.datetime
+    data: dict[str, object]
