@@ -14,3 +14,7 @@ api = NinjaAPI(
 )
 
 # Each app registers its router below: api.add_router("/<prefix>/", "<dotted path to the router>").
+api.add_router("/events/", "parta.messenger.realtime.api.router")
+api.add_router("/auth/", "parta.messenger.accounts.api.router")
+api.add_router("/chats/", "parta.messenger.chats.api.router")
+api.add_router("/people/", "parta.messenger.orgs.api.router")

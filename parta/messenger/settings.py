@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "parta.messenger.orgs",
     "parta.messenger.chats",
     "parta.messenger.realtime",
+    "parta.messenger.chatui",
 ]
 AUTH_USER_MODEL = "messenger_accounts.Profile"
 
@@ -34,12 +35,81 @@ MEDIA_ROOT = DATA_DIR / "media" / "messenger"
 SESSION_COOKIE_NAME = "parta_messenger_session"
 CSRF_COOKIE_NAME = "parta_messenger_csrftoken"
 
-# Channel layer: Redis when REDIS_URL is set (several processes), in-memory otherwise (one process).
+# Channel layer (real time, docs/realtime-protocol.md): Redis when REDIS_URL is set (several processes), in-memory
+# otherwise (one process). It only carries wake-ups and typing: events themselves are in the database.
+import os  # noqa: E402
+
 from parta.common.settings_base import REDIS_URL  # noqa: E402
 
+_CHANNELS_PREFIX = os.environ.get("PARTA_CHANNELS_PREFIX", "asgi")  # Redis key prefix: deployments sharing a Redis
+# A connection that is busy (sending a long backlog) queues its wake-ups; beyond this many they are dropped, which
+# costs it a database read on the next one, never an event.
+_CHANNELS_CAPACITY = 1_000
 if REDIS_URL:
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": _CHANNELS_PREFIX, "capacity": _CHANNELS_CAPACITY},
+        }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        # channels' in-memory layer, without its per-call sweep of every group (quadratic in a big chat's fan-out)
+        "default": {
+            "BACKEND": "parta.messenger.realtime.layers.FanoutInMemoryChannelLayer",
+            "CONFIG": {"capacity": _CHANNELS_CAPACITY},
+        }
+    }
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Accounts (issue 3: A1, A2, A6): sign-in by one-time code, code delivery, device sessions. Owned by the accounts app.
+# ---------------------------------------------------------------------------------------------------------------------
+import os  # noqa: E402
+
+from parta.common.settings_base import MIDDLEWARE, env_bool  # noqa: E402
+
+LOGIN_URL = "/"  # the home page is the sign-in screen
+LOGIN_REDIRECT_URL = "/chats/"
+
+# Each signed-in device is a DeviceSession row; the middleware refreshes its "last seen" at most once a minute.
+MIDDLEWARE = [*MIDDLEWARE]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "parta.messenger.accounts.middleware.DeviceSessionMiddleware",
+)
+ACCOUNTS_DEVICE_TOUCH_SECONDS = 60  # "last seen" is written at most once a minute per device
+
+# One-time codes (A6). Tighten, never loosen, without reading docs/adr on sign-in.
+ACCOUNTS_CODE_TTL_SECONDS = 300  # a code lives 5 minutes
+ACCOUNTS_CODE_MAX_ATTEMPTS = 5  # wrong tries per code; then the code is burnt
+ACCOUNTS_CODE_RESEND_SECONDS = 60  # pause before another code to the same phone or address
+ACCOUNTS_CODES_PER_CONTACT_HOUR = 5  # codes per phone or address per hour
+ACCOUNTS_CODES_PER_IP_HOUR = 20  # codes per client address per hour
+ACCOUNTS_SIGNUP_WINDOW_SECONDS = 900  # time to fill in the new-profile form after the code
+ACCOUNTS_EMAIL_MAX_AGE = 14  # an e-mail instead of a phone only for children younger than this
+
+# SMS: the development inbox (/dev/inbox/ when DEBUG, and the log) unless an HTTP provider is configured.
+SMS_HTTP_URL = os.environ.get("PARTA_SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = os.environ.get("PARTA_SMS_HTTP_TOKEN", "")
+SMS_HTTP_SENDER = os.environ.get("PARTA_SMS_SENDER", "Parta")
+SMS_HTTP_TIMEOUT = float(os.environ.get("PARTA_SMS_HTTP_TIMEOUT", "10"))
+SMS_GATEWAY = (
+    "parta.messenger.accounts.gateways.HttpSmsGateway"
+    if SMS_HTTP_URL
+    else "parta.messenger.accounts.gateways.DevInboxSmsGateway"
+)
+
+# E-mail: SMTP when PARTA_EMAIL_HOST is set, else the development inbox (stored like SMS codes, and logged).
+EMAIL_HOST = os.environ.get("PARTA_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("PARTA_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("PARTA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PARTA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("PARTA_EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("PARTA_EMAIL_USE_SSL")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("PARTA_EMAIL_FROM", "Парта <no-reply@localhost>")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "parta.messenger.accounts.mail.DevInboxEmailBackend"
+)

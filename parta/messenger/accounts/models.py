@@ -85,6 +85,8 @@ class LoginCode(models.Model):
     contact_kind = models.CharField(max_length=5, choices=ContactKind.choices)
     purpose = models.CharField(max_length=20, choices=CodePurpose.choices, default=CodePurpose.SIGN_IN)
     code_hash = models.CharField(max_length=64)
+    # An e-mail is accepted only for a child under 14: the date typed before the code was sent, kept for the profile.
+    birth_date = models.DateField(null=True, blank=True)
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     expires_at = models.DateTimeField()
@@ -98,6 +100,23 @@ class LoginCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.identifier} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CodeThrottle(models.Model):
+    """One row per contact and per client address, locked while a code is issued.
+
+    Counting a contact's recent codes and then inserting one is a race: two simultaneous requests could both pass
+    the limits. Locking this row first makes them wait for each other (PostgreSQL row lock; SQLite serializes writers).
+    """
+
+    key = models.CharField(max_length=300, unique=True)
+
+    class Meta:
+        verbose_name = _("code throttle")
+        verbose_name_plural = _("code throttles")
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class DeviceSession(models.Model):

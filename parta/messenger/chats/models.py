@@ -166,6 +166,8 @@ class Report(models.Model):
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True, related_name="reports")
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # What the message said when reported: a later edit or deletion must not hide it from the admins.
+    text_snapshot = models.TextField(_("reported text"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
 

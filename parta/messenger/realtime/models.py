@@ -18,7 +18,15 @@ class EventCursor(models.Model):
 
 
 class Event(models.Model):
-    profile = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="events")
+    """One thing a profile must see, numbered in its own stream (`seq` 1, 2, 3… per profile, no holes).
+
+    Written by `services.publish` only; pruned after the retention period (`prune_events`).
+    """
+
+    # No index of its own: the unique (profile, seq) index serves every read by profile. One index less per write.
+    profile = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     seq = models.PositiveBigIntegerField()
     type = models.CharField(max_length=40)
     payload = models.JSONField()
@@ -27,6 +35,7 @@ class Event(models.Model):
     class Meta:
         ordering = ["profile", "seq"]
         constraints = [models.UniqueConstraint(fields=["profile", "seq"], name="event_unique_seq")]
+        indexes = [models.Index(fields=["created_at"], name="event_created_at")]  # pruning by age
 
     def __str__(self) -> str:
         return f"{self.profile_id}#{self.seq} {self.type}"

@@ -1,6 +1,9 @@
+"""WebSocket routes of the messenger (mounted by parta/messenger/asgi.py behind the session authentication)."""
+
 from django.urls import path
 
-websocket_urlpatterns: list = [
-    # path("ws/", consumers.EventsConsumer.as_asgi()),  — added by the realtime work
+from parta.messenger.realtime import consumers
+
+websocket_urlpatterns = [
+    path("ws/", consumers.EventsConsumer.as_asgi()),
 ]
-_ = path

@@ -1,6 +1,6 @@
-"""The messenger's signed-out home page: Russian by default, English on request, honest about sign-in."""
+"""The messenger's signed-out home page: Russian by default, English on request; it is the sign-in screen."""
 
-# covers: L4 (responsive signed-out page), A1 (sign-in announced, not faked)
+# covers: L4 (responsive signed-out page), A1 (sign-in on the home page)
 
 import re
 
@@ -35,7 +35,7 @@ def test_home_speaks_russian_by_default(client: Client) -> None:
     body = response.content.decode()
     assert _html_lang(body) == "ru"
     assert "Парта — учебный мессенджер вашей школы" in body
-    assert "Вход по номеру телефона или электронной почте появится в следующей версии." in body
+    assert "Телефон или почта" in body
     assert "Сферум" not in body
 
 
@@ -52,7 +52,7 @@ def test_home_speaks_english_when_chosen(client: Client) -> None:
     body = response.content.decode()
     assert _html_lang(body) == "en"
     assert "Parta — the educational messenger for your school" in body
-    assert "Sign-in by phone number or e-mail will appear in the next version." in body
+    assert "Phone or e-mail" in body
     # The way back is named in its own language, readable to someone who switched by mistake.
     assert re.search(r'value="ru"[^>]*>Русский</button>', body)
     assert "Сферум" not in body
@@ -72,15 +72,15 @@ def test_language_switch_turns_the_page_english(client: Client) -> None:
     assert _html_lang(client.get(home).content.decode()) == "en"
 
 
-def test_home_links_to_the_journal_and_fakes_no_form(client: Client, settings: SettingsFixture) -> None:
+def test_home_links_to_the_journal_and_offers_sign_in(client: Client, settings: SettingsFixture) -> None:
     settings.JOURNAL_URL = "https://journal.example.test"
 
     body = client.get(reverse("web:home")).content.decode()
 
     assert 'href="https://journal.example.test"' in body
-    # Sign-in is announced, not imitated: no phone or e-mail field that would do nothing.
-    assert not re.search(r'<input[^>]+type="(tel|email|text)"', body)
-    assert 'name="phone"' not in body
+    # The sign-in form is real: it posts the phone or e-mail to the sign-in step.
+    assert 'action="/sign-in/"' in body
+    assert re.search(r'<input[^>]+name="contact"', body)
 
 
 def test_home_is_usable_on_a_phone(client: Client) -> None:

@@ -1,0 +1,32 @@
+"""The messenger's real ASGI application plus one bench-only HTTP endpoint, for the benchmarks' servers only:
+
+    POST /__bench/send?chat=<id>&sender=<profile id>   → {"message": id, "committed_at": unix time}
+
+It sends a message inside the server process, as a request of the chat UI would, so a one-process deployment (the
+in-memory channel layer) can be measured too. Served only by `uvicorn tests.bench.messenger.bench_asgi:application`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+
+from parta.messenger.asgi import application as messenger
+
+from tests.bench.messenger.sending import send_stamped
+
+
+async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] == "http" and scope["path"] == "/__bench/send":
+        query = parse_qs(scope["query_string"].decode())
+        # database_sync_to_async: the same thread and connection handling as a Django view under ASGI
+        result = await database_sync_to_async(send_stamped)(
+            chat_id=int(query["chat"][0]), sender_id=int(query["sender"][0]), text=query.get("text", ["Привет!"])[0]
+        )
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": json.dumps(result).encode()})
+        return
+    await messenger(scope, receive, send)
