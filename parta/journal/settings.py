@@ -3,6 +3,7 @@
 from parta.common.settings_base import *  # noqa: F403
 from parta.common.settings_base import (
     COMMON_APPS,
+    LOGGING,
     DATA_DIR,
     DEBUG,
     REDIS_URL,
@@ -58,3 +59,36 @@ HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
 
 DEBUG_PROPAGATE_EXCEPTIONS = False
 _ = DEBUG
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Linking with the messenger (issue 4: L1–L6, C2, C3) — parta/journal/messenger_link. The journal is one registered
+# client of the messenger's integration API (docs/integration-api.md): OAuth 2.0 + PKCE + OpenID Connect to link a
+# person, the client credentials grant of the same client for server calls (roster, subject chats, unlinking), and
+# signed webhooks back to /messenger/webhook/. The messenger's address is MESSENGER_URL (PARTA_MESSENGER_URL).
+# ---------------------------------------------------------------------------------------------------------------------
+import os  # noqa: E402
+
+INSTALLED_APPS += ["parta.journal.messenger_link"]
+
+# The journal's credentials in the messenger (`python -m parta.messenger register_journal`; run.sh: the demo's).
+# Outside debugging they must come from the environment: without them linking and roster delivery stay off (the
+# outbox keeps everything until they are set), rather than run with secrets everyone knows.
+_DEV_LINK = DEBUG  # run.sh exports the same development values explicitly
+MESSENGER_CLIENT_ID = os.environ.get("PARTA_MESSENGER_CLIENT_ID", "parta-journal" if _DEV_LINK else "")
+MESSENGER_CLIENT_SECRET = os.environ.get(
+    "PARTA_MESSENGER_CLIENT_SECRET", "parta-journal-development-secret" if _DEV_LINK else ""
+)
+MESSENGER_WEBHOOK_SECRET = os.environ.get(
+    "PARTA_MESSENGER_WEBHOOK_SECRET", "parta-journal-development-webhook-secret" if _DEV_LINK else ""
+)
+# Server-to-server calls: a page that asks the messenger waits at most this long, then says it is unavailable.
+MESSENGER_CONNECT_TIMEOUT = float(os.environ.get("PARTA_MESSENGER_CONNECT_TIMEOUT", "3"))
+MESSENGER_TIMEOUT = float(os.environ.get("PARTA_MESSENGER_TIMEOUT", "10"))
+# The outbox (roster changes, subject chats): the worker looks for due rows every POLL seconds and is also woken on
+# commit; a failed delivery is retried after 1, 2, 4 … seconds, at most RETRY_MAX apart; a worker delivering a school
+# holds it for LEASE seconds at most (another worker takes over after a crash).
+MESSENGER_OUTBOX_POLL_SECONDS = float(os.environ.get("PARTA_MESSENGER_OUTBOX_POLL_SECONDS", "2"))
+MESSENGER_OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("PARTA_MESSENGER_OUTBOX_RETRY_MAX_SECONDS", "30"))
+MESSENGER_OUTBOX_LEASE_SECONDS = 60
+# Not a log line per request to the messenger (a copy: the shared dict in settings_base stays as it is).
+LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "httpx": {"level": "WARNING"}}}

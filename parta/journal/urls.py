@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("parta.journal.accounts.urls")),
     path("journal/", include("parta.journal.gradebook.urls")),
     path("diary/", include("parta.journal.diary.urls")),
+    path("", include("parta.journal.messenger_link.urls")),  # /messenger/… and /journal/chats/
     path("admin/import/", include("parta.journal.imports.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -49,7 +49,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": _CHANNELS_PREFIX, "capacity": _CHANNELS_CAPACITY},
+            "CONFIG": {
+                # Reads wait longer than the layer's 5 s blocking pop: with redis-py's default 5 s socket timeout the
+                # two race, and a server that is quiet for 5 s loses a WebSocket to a TimeoutError.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
+                "prefix": _CHANNELS_PREFIX,
+                "capacity": _CHANNELS_CAPACITY,
+            },
         }
     }
 else:
@@ -113,3 +119,52 @@ EMAIL_BACKEND = (
     if EMAIL_HOST
     else "parta.messenger.accounts.mail.DevInboxEmailBackend"
 )
+
+# --- Chats: attachment limits (bytes). A reverse proxy in front should cap request bodies at the largest one.
+CHATS_MAX_FILE_BYTES = int(os.environ.get("PARTA_CHATS_MAX_FILE_BYTES", 20 * 1024 * 1024))
+CHATS_MAX_PHOTO_BYTES = int(os.environ.get("PARTA_CHATS_MAX_PHOTO_BYTES", 10 * 1024 * 1024))
+CHATS_MAX_AUDIO_BYTES = int(os.environ.get("PARTA_CHATS_MAX_AUDIO_BYTES", 20 * 1024 * 1024))
+CHATS_MAX_VIDEO_BYTES = int(os.environ.get("PARTA_CHATS_MAX_VIDEO_BYTES", 100 * 1024 * 1024))
+CHATS_MAX_ATTACHMENTS = 10
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads stream to temporary files
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Integration (issue 4: L1–L6, A5, C1–C3): the public API for journals (/integration/v1/), the OAuth 2.0 + OpenID
+# Connect provider (/o/, django-oauth-toolkit) and signed webhooks to journals. Owned by the integration app.
+# ---------------------------------------------------------------------------------------------------------------------
+from parta.common.settings_base import MESSENGER_URL  # noqa: E402
+from parta.messenger.integration.keys import oidc_rsa_private_key  # noqa: E402
+
+INSTALLED_APPS += ["oauth2_provider", "parta.messenger.integration"]
+# Named explicitly: migrations that point at the toolkit's (swappable) application model resolve it from settings.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    # PARTA_OIDC_RSA_KEY (a PEM), else a key generated once into the data folder and kept: tokens stay verifiable
+    # across restarts, and every process of one deployment signs with the same key.
+    "OIDC_RSA_PRIVATE_KEY": oidc_rsa_private_key(DATA_DIR),
+    "OIDC_ISS_ENDPOINT": f"{MESSENGER_URL}/o",  # the issuer does not depend on the Host a request came with
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "PKCE_REQUIRED": True,
+    "SCOPES_BACKEND_CLASS": "parta.messenger.integration.oauth.IntegrationScopes",
+    "OAUTH2_VALIDATOR_CLASS": "parta.messenger.integration.oauth.IntegrationValidator",
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 120,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REQUEST_APPROVAL_PROMPT": "force",  # the consent screen every time: linking is rare and must be deliberate
+    # RFC 9700 (OAuth 2.0 security best practice): S256 only, no implicit or password grants, tokens in headers only,
+    # `iss` in the authorization response, token values not stored at rest (only their checksums).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
+INTEGRATION_WEBHOOK_TIMEOUT = float(os.environ.get("PARTA_WEBHOOK_TIMEOUT", "5"))  # seconds per delivery attempt
+INTEGRATION_WEBHOOK_MAX_ATTEMPTS = 20  # then the delivery is marked failed (about a day of retries)

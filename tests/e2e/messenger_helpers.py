@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import struct
+import subprocess
 import time
 import zlib
 from collections.abc import Iterator
@@ -19,7 +20,17 @@ from dataclasses import dataclass
 
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from tests.e2e.servers import Server, Sites, _launch, _stop, _wait_until_answering, free_port, server_errors
+from tests.e2e.servers import (
+    PYTHON,
+    REPO,
+    Server,
+    Sites,
+    _launch,
+    _stop,
+    _wait_until_answering,
+    free_port,
+    server_errors,
+)
 
 CODE_RE = re.compile(r"\b(\d{6})\b")
 LIVE_TIMEOUT_MS = 10_000  # a message sent by one browser must show in the other within this
@@ -28,6 +39,7 @@ LIVE_TIMEOUT_MS = 10_000  # a message sent by one browser must show in the other
 @dataclass
 class DevMessenger:
     server: Server
+    env: dict[str, str]
     offset: int = 0
 
     @property
@@ -40,6 +52,22 @@ class DevMessenger:
     def mark(self) -> None:
         self.offset = self.server.log_size()
 
+    def run_python(self, code: str) -> str:
+        """Runs code in the messenger's Django (`manage shell -c`) on its database: what no page can do, like the
+        school roster's system chats. Its events are stored; their live push stays in that process (no Redis here),
+        so a page sees them after a reload."""
+        result = subprocess.run(
+            [PYTHON, "-m", "parta.messenger", "shell", "-c", code],
+            cwd=REPO,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        return result.stdout
+
 
 @contextmanager
 def dev_messenger(sites: Sites) -> Iterator[DevMessenger]:
@@ -49,7 +77,7 @@ def dev_messenger(sites: Sites) -> Iterator[DevMessenger]:
     try:
         _launch(server, env)  # uvicorn exactly as for the harness's sites
         _wait_until_answering(server, "/")
-        yield DevMessenger(server)
+        yield DevMessenger(server, env)
     finally:
         _stop(server)
 
@@ -108,6 +136,46 @@ def wait_live(page: Page) -> None:
     expect(page.locator("#chat-app")).to_have_attribute("data-live", "live", timeout=LIVE_TIMEOUT_MS)
 
 
+def create_chat(page: Page, title: str, *, closed: bool) -> int:
+    """The pencil («Создать чат») → name → «Закрытый чат» (checked and recommended by default) → «Сохранить»."""
+    page.get_by_role("link", name="Создать чат", exact=True).click()
+    expect(page.get_by_role("heading", name="Создать чат", exact=True)).to_be_visible()
+    page.get_by_label("Название чата", exact=True).fill(title)
+    closed_box = page.get_by_role("checkbox", name=re.compile(r"^Закрытый чат"))
+    expect(closed_box).to_be_checked()
+    expect(page.get_by_text("рекомендуется", exact=True)).to_be_visible()
+    closed_box.set_checked(closed)
+    page.get_by_role("button", name="Сохранить", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/chats/\d+/$"))
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+    match = re.search(r"/chats/(\d+)/$", page.url)
+    assert match
+    return int(match.group(1))
+
+
+def open_info(page: Page) -> Locator:
+    page.get_by_role("button", name="О чате", exact=True).click()
+    expect(page.get_by_role("heading", name="О чате", exact=True)).to_be_visible()
+    return page.locator("#chat-info")
+
+
+def create_invite(page: Page) -> str:
+    """In the open info panel: «Создать ссылку» → the link's address."""
+    page.get_by_role("button", name="Создать ссылку", exact=True).click()
+    field = page.get_by_role("textbox", name="Ссылка-приглашение", exact=True)
+    expect(field).to_have_value(re.compile(r"/join/[\w-]+/$"))
+    return field.input_value()
+
+
+def join(page: Page, invite_url: str, title: str, chat_id: int) -> None:
+    """The invite page shows the chat's name → «Вступить» → the chat opens."""
+    page.goto(invite_url)
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+    page.get_by_role("button", name="Вступить", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/chats/{chat_id}/$"))
+    expect(page.locator(".chat-title")).to_have_text(title)
+
+
 def chat_row(page: Page, title: str) -> Locator:
     return page.locator(".chat-list").get_by_role("link").filter(has_text=title)
 
@@ -148,6 +216,28 @@ def png_bytes(width: int = 48, height: int = 32, rgb: tuple[int, int, int] = (15
 
     row = b"\x00" + bytes(rgb) * width
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(row * height)) + chunk(
-        b"IEND", b""
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
     )
+
+
+def wav_bytes(seconds: float = 0.25, rate: int = 8000) -> bytes:
+    """A real WAV sound (8-bit mono silence): sniffed as audio, so the chat shows an inline player."""
+    frames = b"\x80" * int(seconds * rate)
+    fmt = struct.pack("<HHIIHH", 1, 1, rate, rate, 1, 8)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(frames)) + frames
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def message_menu(page: Page, text: str) -> Locator:
+    """Opens «Действия с сообщением» of the (only) message with this text; returns the menu."""
+    message = messages(page).locator("article.msg").filter(has_text=text)
+    expect(message).to_have_count(1)
+    message.hover()
+    message.get_by_role("button", name="Действия с сообщением", exact=True).click()
+    menu = page.get_by_role("menu", name="Действия с сообщением", exact=True)
+    expect(menu).to_be_visible()
+    return menu

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import NewContext
 from tests.e2e.helpers import PHONE, page_overflow, screenshot
@@ -26,12 +26,18 @@ from tests.e2e.messenger_helpers import (
     attach_and_send,
     chat_row,
     composer,
+    create_chat,
+    create_invite,
     dev_messenger,
+    join,
+    message_menu,
     messages,
+    open_info,
     png_bytes,
     send_text,
     sign_up,
     wait_live,
+    wav_bytes,
 )
 from tests.e2e.servers import Sites
 
@@ -50,24 +56,6 @@ def _no_server_errors(messenger: DevMessenger) -> Iterator[None]:
     assert not problems, "the messenger logged server errors:\n\n" + "\n\n".join(problems)
 
 
-def open_info(page: Page) -> None:
-    page.get_by_role("button", name="О чате", exact=True).click()
-    expect(page.get_by_role("heading", name="О чате", exact=True)).to_be_visible()
-
-
-def create_closed_chat(page: Page, title: str) -> int:
-    page.get_by_role("link", name="Создать чат", exact=True).click()
-    expect(page.get_by_role("heading", name="Создать чат", exact=True)).to_be_visible()
-    page.get_by_label("Название чата", exact=True).fill(title)
-    closed = page.get_by_role("checkbox", name=re.compile(r"^Закрытый чат"))
-    expect(closed).to_be_checked()  # recommended, and on by default
-    expect(page.get_by_text("рекомендуется", exact=True)).to_be_visible()
-    page.get_by_role("button", name="Сохранить", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/chats/\d+/$"))
-    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
-    return int(re.search(r"/chats/(\d+)/$", page.url).group(1))  # type: ignore[union-attr]
-
-
 def test_two_new_profiles_chat_live(new_context: NewContext, messenger: DevMessenger, tmp_path: Path) -> None:
     anna = new_context(base_url=messenger.url).new_page()
     boris = new_context(base_url=messenger.url, **PHONE).new_page()
@@ -78,12 +66,10 @@ def test_two_new_profiles_chat_live(new_context: NewContext, messenger: DevMesse
     assert page_overflow(boris) == 0
 
     # Анна creates the closed chat and shows its invite link and QR code.
-    chat_id = create_closed_chat(anna, "Стенгазета")
+    chat_id = create_chat(anna, "Стенгазета", closed=True)
     open_info(anna)
-    anna.get_by_role("button", name="Создать ссылку", exact=True).click()
-    link_field = anna.get_by_role("textbox", name="Ссылка-приглашение", exact=True)
-    expect(link_field).to_have_value(re.compile(rf"^{re.escape(messenger.url)}/join/[\w-]+/$"))
-    invite_url = link_field.input_value()
+    invite_url = create_invite(anna)
+    assert invite_url.startswith(f"{messenger.url}/join/")
     anna.get_by_role("button", name="QR-код", exact=True).click()
     qr = anna.get_by_role("img", name="QR-код ссылки-приглашения", exact=True)
     expect(qr).to_be_visible()
@@ -91,11 +77,7 @@ def test_two_new_profiles_chat_live(new_context: NewContext, messenger: DevMesse
     anna.get_by_role("button", name="Закрыть", exact=True).click()
 
     # Борис joins by the link and lands in the chat.
-    boris.goto(invite_url)
-    expect(boris.get_by_role("heading", name="Стенгазета", exact=True)).to_be_visible()
-    boris.get_by_role("button", name="Вступить", exact=True).click()
-    expect(boris).to_have_url(re.compile(rf"/chats/{chat_id}/$"))
-    expect(boris.locator(".chat-title")).to_have_text("Стенгазета")
+    join(boris, invite_url, "Стенгазета", chat_id)
     expect(anna.locator(".chat-subtitle")).to_have_text("2 участника", timeout=LIVE_TIMEOUT_MS)
 
     # Text both ways, live; the typing indicator on the way.
@@ -114,7 +96,9 @@ def test_two_new_profiles_chat_live(new_context: NewContext, messenger: DevMesse
     expect(messages(anna).locator("article.msg-own[data-seq]").filter(has_text="Обложка номера")).to_have_count(1)
     thumbnail = messages(boris).get_by_role("img", name="обложка.png")
     expect(thumbnail).to_be_visible(timeout=LIVE_TIMEOUT_MS)
-    boris.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle(), timeout=10_000)
+    boris.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle(), timeout=10_000
+    )
     thumbnail.click()
     viewer = boris.get_by_role("dialog", name="обложка.png")
     expect(viewer.get_by_role("img", name="обложка.png")).to_be_visible()
@@ -131,6 +115,8 @@ def test_two_new_profiles_chat_live(new_context: NewContext, messenger: DevMesse
     with anna.expect_download() as got:
         download.click()
     assert got.value.suggested_filename == "заметка.txt"
+    # Анна has the chat open: what arrives is read at once, no badge.
+    expect(chat_row(anna, "Стенгазета").locator(".chat-unread")).to_have_count(0, timeout=LIVE_TIMEOUT_MS)
     assert page_overflow(boris) == 0
     screenshot(anna, "messenger-chats-desktop-chat")
     screenshot(boris, "messenger-chats-phone-chat")
@@ -151,8 +137,7 @@ def test_two_new_profiles_chat_live(new_context: NewContext, messenger: DevMesse
     expect(row.locator(".chat-unread")).to_have_count(0, timeout=LIVE_TIMEOUT_MS)
 
     # A plain member of a closed chat has no invite or member controls; the admin has them.
-    open_info(boris)
-    info = boris.locator("#chat-info")
+    info = open_info(boris)
     expect(info.get_by_role("heading", name="Участники", exact=True)).to_be_visible()
     expect(info.get_by_text("администратор", exact=True)).to_have_count(1)
     expect(info.get_by_role("heading", name="Ссылка-приглашение")).to_have_count(0)
@@ -165,3 +150,180 @@ def test_two_new_profiles_chat_live(new_context: NewContext, messenger: DevMesse
     open_info(anna)
     expect(anna.locator("#chat-info").get_by_role("button", name="Создать ссылку", exact=True)).to_be_visible()
     screenshot(anna, "messenger-chats-desktop-info-admin")
+
+
+def test_reply_edit_delete_report_and_nothing_lost(
+    new_context: NewContext, messenger: DevMessenger, tmp_path: Path
+) -> None:
+    # covers: C6 (replies, edit and delete own, «Сообщение удалено», «Пожаловаться», audio inline, drafts, retry)
+    anna = new_context(base_url=messenger.url).new_page()
+    boris = new_context(base_url=messenger.url).new_page()
+    sign_up(anna, messenger.url, phone="+7 916 555-02-01", last_name="Смирнова", first_name="Анна")
+    sign_up(boris, messenger.url, phone="+7 916 555-02-02", last_name="Кузнецов", first_name="Борис")
+    chat_id = create_chat(anna, "Кружок", closed=False)
+    open_info(anna)
+    join(boris, create_invite(anna), "Кружок", chat_id)
+    # In an open chat a plain member may invite too.
+    expect(open_info(boris).get_by_role("button", name="Создать ссылку", exact=True)).to_be_visible()
+    boris.get_by_role("button", name="Закрыть", exact=True).click()
+    anna.get_by_role("button", name="Закрыть", exact=True).click()
+
+    # A reply quotes the message; the quote leads back to it.
+    send_text(anna, "Кто ведёт кружок в четверг?")
+    expect(messages(boris).get_by_text("Кто ведёт кружок в четверг?")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    message_menu(boris, "Кто ведёт кружок в четверг?").get_by_role("menuitem", name="Ответить").click()
+    expect(boris.get_by_text("Ответ: Анна Смирнова", exact=True)).to_be_visible()
+    send_text(boris, "Я веду")
+    reply = messages(anna).locator("article.msg").filter(has_text="Я веду")
+    expect(reply.get_by_role("button", name=re.compile("Кто ведёт кружок"))).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    reply.get_by_role("button", name=re.compile("Кто ведёт кружок")).click()
+    expect(messages(anna).locator("article.msg-highlight")).to_contain_text("Кто ведёт кружок в четверг?")
+
+    # Edit and delete one's own message; the other side sees both live.
+    message_menu(boris, "Я веду").get_by_role("menuitem", name="Изменить").click()
+    expect(boris.get_by_text("Изменение сообщения", exact=True)).to_be_visible()
+    composer(boris).fill("Я веду, с 15:00")
+    composer(boris).press("Enter")
+    edited = messages(anna).locator("article.msg").filter(has_text="Я веду, с 15:00")
+    expect(edited).to_contain_text("изменено", timeout=LIVE_TIMEOUT_MS)
+    message_menu(boris, "Я веду, с 15:00").get_by_role("menuitem", name="Удалить").click()
+    confirm = boris.get_by_role("dialog", name="Удалить сообщение?")
+    confirm.get_by_role("button", name="Удалить", exact=True).click()
+    expect(messages(anna).get_by_text("Сообщение удалено", exact=True)).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    expect(messages(anna).get_by_text("Я веду, с 15:00")).to_have_count(0)
+
+    # «Пожаловаться» on someone else's message, after a confirmation.
+    menu = message_menu(boris, "Кто ведёт кружок в четверг?")
+    expect(menu.get_by_role("menuitem", name="Изменить")).to_have_count(0)  # not his own
+    menu.get_by_role("menuitem", name="Пожаловаться").click()
+    boris.get_by_role("dialog", name="Пожаловаться на сообщение?").get_by_role("button", name="Пожаловаться").click()
+    expect(boris.get_by_text("Жалоба отправлена администраторам.", exact=True)).to_be_visible()
+
+    # Sound plays inline.
+    sound = tmp_path / "гимн.wav"
+    sound.write_bytes(wav_bytes())
+    attach_and_send(anna, [str(sound)])
+    player = messages(boris).locator("audio[controls]")
+    expect(player).to_have_count(1, timeout=LIVE_TIMEOUT_MS)
+    expect(player).to_have_attribute("aria-label", "гимн.wav")
+
+    # A refused file: the error says why, and «Вернуть в поле ввода» gives back the text and the file.
+    program = tmp_path / "игра.exe"
+    program.write_bytes(b"MZ" + bytes(200))
+    attach_and_send(boris, [str(program)], "Смотри, какая игра")
+    failed = messages(boris).locator("article.msg-failed")
+    expect(failed.get_by_role("alert")).to_be_visible()
+    expect(failed.get_by_role("button", name="Повторить")).to_have_count(0)  # sending it again would not help
+    failed.get_by_role("button", name="Вернуть в поле ввода", exact=True).click()
+    expect(composer(boris)).to_have_value("Смотри, какая игра")
+    expect(boris.get_by_role("list", name="Прикреплённые файлы")).to_contain_text("игра.exe")
+    boris.get_by_role("button", name="Убрать игра.exe", exact=True).click()
+    expect(messages(anna).get_by_text("Смотри, какая игра")).to_have_count(0)
+
+    # Nothing typed is lost: a draft survives a reload; a message sent without a network goes once it is back.
+    composer(boris).fill("Черновик, который нельзя потерять")
+    boris.reload()
+    expect(composer(boris)).to_have_value("Черновик, который нельзя потерять")
+    composer(boris).fill("")
+    wait_live(boris)
+    boris.context.set_offline(True)
+    composer(boris).fill("Отправлено без сети")
+    composer(boris).press("Enter")
+    expect(boris.get_by_text("Нет связи с сервером. Проверьте интернет и попробуйте ещё раз.").first).to_be_visible()
+    boris.context.set_offline(False)
+    delivered = messages(anna).get_by_text("Отправлено без сети", exact=True)
+    expect(delivered).to_have_count(1, timeout=20_000)
+    expect(messages(boris).locator("article.msg-own[data-seq]").filter(has_text="Отправлено без сети")).to_have_count(1)
+    expect(messages(boris).get_by_text("Отправлено без сети", exact=True)).to_have_count(1)
+    boris.reload()
+    expect(messages(boris).get_by_text("Отправлено без сети", exact=True)).to_have_count(1)  # stored once
+    expect(composer(boris)).to_have_value("")
+
+    # New chats appear live: a direct chat from a member's name, and a chat made with a member found by search.
+    info = open_info(boris)
+    info.locator("summary").filter(has_text="Смирнова Анна").click()
+    info.get_by_role("button", name="Написать", exact=True).click()
+    expect(boris.locator(".chat-title")).to_have_text("Смирнова Анна")
+    send_text(boris, "Лично: спасибо!")
+    direct_row = chat_row(anna, "Кузнецов Борис")
+    expect(direct_row).to_contain_text("Лично: спасибо!", timeout=LIVE_TIMEOUT_MS)
+    expect(direct_row.locator(".chat-unread [aria-hidden=true]")).to_have_text("1")
+    expect(anna.locator(".chat-list .chat-row").first).to_contain_text("Кузнецов Борис")  # newest activity first
+
+    anna.get_by_role("link", name="Создать чат", exact=True).click()
+    anna.get_by_label("Название чата", exact=True).fill("Совет класса")
+    search = anna.get_by_label("Найти людей по имени", exact=True)
+    search.fill("К")
+    expect(anna.get_by_text("Введите не меньше двух букв", exact=False)).to_be_visible()
+    search.fill("Кузн")
+    anna.get_by_role("button", name="Добавить в чат: Кузнецов Борис", exact=True).click()
+    expect(anna.get_by_role("list", name="Выбраны").get_by_text("Кузнецов Борис")).to_be_visible()
+    anna.get_by_role("button", name="Сохранить", exact=True).click()
+    expect(anna.locator(".chat-title")).to_have_text("Совет класса")
+    expect(chat_row(boris, "Совет класса")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    expect(boris.locator(".chat-list .chat-row").first).to_contain_text("Совет класса")
+    send_text(anna, "Собираемся в пятницу")
+    expect(chat_row(boris, "Совет класса")).to_contain_text("Анна: Собираемся в пятницу", timeout=LIVE_TIMEOUT_MS)
+    expect(chat_row(boris, "Совет класса").locator(".chat-unread [aria-hidden=true]")).to_have_text("1")
+
+
+def test_history_pages_as_one_scrolls_up(new_context: NewContext, messenger: DevMessenger) -> None:
+    # covers: C6 (history paged as you scroll, grouped by day)
+    page = new_context(base_url=messenger.url, **PHONE).new_page()
+    sign_up(page, messenger.url, phone="+7 916 555-03-01", last_name="Орлова", first_name="Вера")
+    chat_id = create_chat(page, "Архив", closed=True)
+    sent = page.evaluate(
+        """async (chatId) => {
+            const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+            for (let n = 1; n <= 120; n += 1) {
+              const response = await fetch(`/api/v1/chats/${chatId}/messages/`, {
+                method: "POST",
+                headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
+                body: JSON.stringify({client_id: crypto.randomUUID(), text: `Запись ${n}`}),
+              });
+              if (!response.ok) return n;
+            }
+            return 120;
+        }""",
+        chat_id,
+    )
+    assert sent == 120
+    page.reload()
+    log = messages(page)
+    expect(log.get_by_text("Запись 120", exact=True)).to_be_visible()
+    assert log.locator("article.msg").count() == 50  # the newest page only
+    for _ in range(10):
+        if page.get_by_text("Это начало чата.", exact=True).is_visible():
+            break
+        page.locator(".chat-scroll").evaluate("element => { element.scrollTop = 0; }")
+        page.wait_for_timeout(300)
+    expect(page.get_by_text("Это начало чата.", exact=True)).to_be_visible()
+    expect(log.locator("article.msg")).to_have_count(120)
+    expect(log.get_by_text("Запись 1", exact=True)).to_be_visible()
+    expect(log.locator(".chat-day")).to_have_count(1)
+    seqs = [int(s) for s in log.locator("article.msg").evaluate_all("els => els.map(e => e.dataset.seq)")]
+    assert seqs == list(range(1, 121))
+    assert page_overflow(page) == 0
+
+
+def test_system_chat_settings_are_read_only(new_context: NewContext, messenger: DevMessenger) -> None:
+    # covers: C1 (system chats' settings and members are not changed by hand)
+    page = new_context(base_url=messenger.url, **PHONE).new_page()
+    sign_up(page, messenger.url, phone="+7 916 555-04-01", last_name="Белова", first_name="Ольга")
+    messenger.run_python(
+        "from parta.messenger.accounts.models import Profile\n"
+        "from parta.messenger.chats.services import ensure_system_chat\n"
+        "me = Profile.objects.get(identifier='+79165550401')\n"
+        "ensure_system_chat(system_key='e2e:7Б:students', kind='class_students', title='7Б — ученики',"
+        " organization=None, admin_ids=[], member_ids=[me.pk])\n"
+    )
+    page.reload()
+    chat_row(page, "7Б — ученики").click()
+    info = open_info(page)
+    expect(info.get_by_text("Этим чатом управляет список школы", exact=False)).to_be_visible()
+    expect(info.get_by_role("textbox", name="Название чата")).to_have_count(0)
+    expect(info.get_by_role("checkbox")).to_have_count(0)
+    expect(info.get_by_role("button", name="Сохранить")).to_have_count(0)
+    expect(info.get_by_role("button", name="Покинуть чат")).to_have_count(0)
+    expect(info.get_by_role("button", name="Создать ссылку")).to_have_count(0)
+    assert page_overflow(page) == 0

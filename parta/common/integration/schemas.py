@@ -129,6 +129,12 @@ class LinkRole(BaseModel):
     school_id: str = Field(description="external id of the school")
     class_id: str | None = Field(default=None, description="a student's class")
     children: list[str] = Field(default_factory=list, description="a parent's children (student external ids)")
+    roster_person_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="this role's person in the roster (TeacherIn/StudentIn/ParentIn.external_id) when the roster's "
+        "ids differ from the account's person_id; omitted: the roster uses person_id",
+    )
 
 
 class LinkRequest(BaseModel):
@@ -137,6 +143,10 @@ class LinkRequest(BaseModel):
     person_id: str = Field(max_length=64, description="the journal account's external id")
     name: PersonName
     roles: list[LinkRole] = Field(min_length=1)
+    replace_existing: bool = Field(
+        default=False,
+        description="L6: the account is linked to another profile and the person chose to move the link to this one",
+    )
 
 
 class LinkResult(BaseModel):
@@ -149,6 +159,12 @@ class ApiError(BaseModel):
     code: str = Field(description="stable, machine-readable, e.g. child_on_adult_profile")
     message: str = Field(description="Russian, for the person")
     help_url: str | None = None
+
+
+class SequenceConflict(ApiError):
+    """409 from POST /roster (code "sequence_gap"): a batch of this school is missing; resend from this one."""
+
+    expected_sequence: int
 
 
 # --- Subject chats ---------------------------------------------------------------------------------------------
@@ -169,6 +185,17 @@ class ChatRef(BaseModel):
     chat_id: int
     name: str
     url: str = Field(description="deep link into the chat in the messenger (L5)")
+
+
+class SubjectChatRef(ChatRef):
+    """GET /integration/v1/subject-chats (C3): a subject chat with what it was made for."""
+
+    school_id: str
+    class_id: str
+    subject_id: str
+    group_id: str | None = None
+    teacher_id: str | None = None
+    include_parents: bool = False
 
 
 # --- Webhooks (messenger → journal), signed with the journal's webhook secret --------------------------------

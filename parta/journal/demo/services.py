@@ -28,6 +28,7 @@ from parta.journal.demo.curriculum import (
 from parta.journal.demo.history import write_history
 from parta.journal.demo.people import FIXED_USERNAMES, People, create_people
 from parta.journal.demo.schedule import Week, assignment, build_week
+from parta.journal.messenger_link.services import enqueue_full_sync
 from parta.journal.school.models import AcademicYear, Period, School, SchoolAdmin, Subject, TeachingLoad
 from parta.journal.timetable.models import Bell, Lesson, TimetableEntry
 from parta.journal.timetable.services import generate_lessons
@@ -191,6 +192,8 @@ def load_demo_school(*, today: dt.date, seed: int = DEFAULT_SEED) -> DemoSummary
     _ensure_tour_lessons(loads, bells, today)
     marks, absences = write_history(rng=random.Random(f"{seed}:history"), school=school, people=people, today=today)
     _create_school_admin(school, people.admin)
+    # The rows above were bulk-created (no signals): the messenger gets the whole roster once this commits.
+    transaction.on_commit(lambda: enqueue_full_sync(school_id=school.pk))
     return DemoSummary(
         school=school, classes=len(people.classes), students=sum(len(s) for s in people.students.values()),
         teachers=len(people.teachers),

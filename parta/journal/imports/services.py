@@ -26,6 +26,7 @@ from parta.journal.imports.steps import (
     Step,
     import_school_file,
 )
+from parta.journal.messenger_link.services import enqueue_full_sync
 from parta.journal.school.models import School
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ def import_school(
         csv_file = files.get(step_class.file_name)
         if csv_file is not None:
             done = _run_step(step_class(ctx), csv_file, done=done, total=total, progress=progress)
+    enqueue_full_sync(school_id=target.pk)  # some rows were bulk-created (no signals): the messenger gets it all
     return report
 
 

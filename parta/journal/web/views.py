@@ -5,6 +5,8 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
+from parta.journal.messenger_link import selectors as link_selectors
+from parta.journal.messenger_link.client import Config
 from parta.journal.school.selectors import roles_for_request
 
 
@@ -23,10 +25,16 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def messenger(request: HttpRequest) -> HttpResponse:
-    """The messenger's page in the journal: where linking the educational profile will live."""
-    return render(
-        request, "web/messenger.html", {"nav": "messenger", "messenger_url": settings.MESSENGER_URL}
-    )
+    """The messenger's page in the journal: the link status, «Привязать учебный профиль» or «Перейти в чат» (L1, L5)."""
+    user = request.user
+    context = {
+        "nav": "messenger",
+        "messenger_url": settings.MESSENGER_URL,
+        "link": link_selectors.get_link(user=user),  # type: ignore[arg-type]
+        "roles_shown": link_selectors.roles_shown(user=user),  # type: ignore[arg-type]
+        "linking_configured": Config.from_settings().configured,
+    }
+    return render(request, "web/messenger.html", context)
 
 
 @require_GET

@@ -14,6 +14,16 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = ["joined_at", "last_read_seq"]
     autocomplete_fields = ["profile"]
 
+    # A system chat's members follow the school's roster (C1): not even support staff change them by hand.
+    def has_add_permission(self, request: HttpRequest, obj: Chat | None = None) -> bool:
+        return not (obj and obj.is_system) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Chat | None = None) -> bool:
+        return not (obj and obj.is_system) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Chat | None = None) -> bool:
+        return not (obj and obj.is_system) and super().has_delete_permission(request, obj)
+
 
 class InviteInline(admin.TabularInline):
     model = InviteLink

@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-
 PLURAL_SAMPLES = (1, 2, 5)  # one of each Russian form; the browser fills %(count)s, so the forms stay templates
 
 
@@ -68,6 +67,7 @@ def _chat_words() -> dict[str, str]:
         "back_to_chats": _("Back to the chats"),
         "chat_info": _("About the chat"),
         "messages": _("Messages"),
+        "new_messages_below": _("New messages below ↓"),
         "message": _("Message"),
         "new_message": _("New message"),
         "message_placeholder": _("Message"),
@@ -85,6 +85,10 @@ def _chat_words() -> dict[str, str]:
         "edited": _("edited"),
         "sending": _("sending…"),
         "not_sent": _("Not sent."),
+        "not_sent_restored": _("A message that was not sent is back in the message field."),
+        "attach_again": _(
+            "These files were not sent: %(names)s. The text is back in the message field: attach the files again."
+        ),
         "back_to_composer": _("Back to the message field"),
         "message_actions": _("Message actions"),
         "reply": _("Reply"),
@@ -116,6 +120,7 @@ def _info_words() -> dict[str, str]:
             "This chat is managed by the school's roster: its settings and members change only through the journal."
         ),
         "invite_link": _("Invite link"),
+        "invite_people": _("Invite people"),
         "no_invites": _("There is no active invite link yet."),
         "expiry": _("Valid for"),
         "expiry_never": _("No time limit"),
@@ -161,7 +166,7 @@ def _people_words() -> dict[str, str]:
         "people_chosen": _("Chosen"),
         "searching": _("Searching…"),
         "nobody_found": _("Nobody found."),
-        "choose_person": _("Add %(name)s"),
+        "choose_person": _("Add %(name)s to the chat"),
         "unchoose_person": _("Remove %(name)s"),
     }
 
@@ -170,9 +175,7 @@ def chat_strings() -> dict[str, str | list[str]]:
     """Every word the chat modules show, in the active language."""
     plurals: dict[str, str | list[str]] = {
         "member_count": [ngettext("%(count)s member", "%(count)s members", n) for n in PLURAL_SAMPLES],
-        "unread_count": [
-            ngettext("%(count)s unread message", "%(count)s unread messages", n) for n in PLURAL_SAMPLES
-        ],
+        "unread_count": [ngettext("%(count)s unread message", "%(count)s unread messages", n) for n in PLURAL_SAMPLES],
         "uses_count": [ngettext("used %(count)s time", "used %(count)s times", n) for n in PLURAL_SAMPLES],
     }
     return {**_words(), **_list_words(), **_chat_words(), **_info_words(), **_people_words(), **plurals}

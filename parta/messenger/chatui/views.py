@@ -16,7 +16,6 @@ from django.views.decorators.http import require_safe
 
 from parta.messenger.accounts.models import Profile
 from parta.messenger.chats import selectors as chat_selectors
-from parta.messenger.chats.errors import ChatRefusal
 from parta.messenger.chats.schemas import chat_out, message_out
 from parta.messenger.chatui.strings import chat_strings
 from parta.messenger.orgs.selectors import confirmed_roles
@@ -39,8 +38,8 @@ def _render_app(request: HttpRequest, *, chat_id: int | None) -> HttpResponse:
     after = get_last_seq(profile_id=me.pk)  # first: everything read below is at least as new as this seq
     chats = [chat_out(view) for view in chat_selectors.list_chats(me)]
     opened: dict[str, Any] | None = None
+    current = next((chat for chat in chats if chat.id == chat_id), None) if chat_id is not None else None
     if chat_id is not None:
-        current = next((chat for chat in chats if chat.id == chat_id), None)
         if current is None:  # not a member, or no such chat: the same answer (no IDOR)
             raise Http404
         messages, has_more = chat_selectors.list_messages(chat_id=chat_id)
@@ -60,7 +59,7 @@ def _render_app(request: HttpRequest, *, chat_id: int | None) -> HttpResponse:
         "boot": boot,
         "strings": chat_strings(),
         "chats": chats,
-        "open_chat": next((chat for chat in chats if chat.id == chat_id), None),
+        "open_chat": current,
         "has_confirmed_role": boot["has_confirmed_role"],
     }
     return render(request, "chatui/app.html", context)
@@ -77,10 +76,7 @@ def chat_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def chat(request: HttpRequest, chat_id: int) -> HttpResponse:
     """One chat open next to the list (on a phone: the chat alone). 404 for a chat one is not in."""
-    try:
-        return _render_app(request, chat_id=chat_id)
-    except ChatRefusal as refusal:  # a selector's "not found" for a chat that vanished meanwhile
-        raise Http404 from refusal
+    return _render_app(request, chat_id=chat_id)
 
 
 @login_required

@@ -41,6 +41,7 @@ import logging
 import time
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -85,6 +86,15 @@ class EventsConsumer(AsyncWebsocketConsumer):
         self.groups = groups  # AsyncWebsocketConsumer leaves these groups on disconnect
         self.groups_refreshed = time.monotonic()
         await self.accept()
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """As Channels' own, without its `close_old_connections` before every handler: that is a hop to the database
+        thread per message, so a wake-up to 1,000 connections queued 1,000 hops (~0.3 s). This consumer reaches the
+        database only through `database_sync_to_async`, which tidies connections around each call itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         frame = self._parse(text_data)

@@ -81,11 +81,12 @@ async def measure_fanout(servers: list[Server], seeded: dict[str, Any], options:
     connected_in = await swarm.connect_all()
     latencies: list[float] = []
     last_ms: list[float] = []
-    lost = 0
+    lost, path = 0, ""
     for round_ in range(options.warmup + options.rounds):
         sent = await asyncio.to_thread(
             post_json, f"{servers[0].url}/__bench/send?chat={seeded['chat']}&sender={seeded['profiles'][0]}"
         )
+        path = sent["path"]
         complete = await swarm.wait_for(sent["message"], members)
         receipts = swarm.receipts[sent["message"]]
         if round_ >= options.warmup:
@@ -104,6 +105,8 @@ async def measure_fanout(servers: list[Server], seeded: dict[str, Any], options:
         "last_p50": statistics.median(last_ms),
         "receipts": len(latencies),
         "lost": lost,
+        "path": path,
+        "anomalies": swarm.anomalies(),
     }
 
 
@@ -118,17 +121,21 @@ def fanout(folder: Path, options: argparse.Namespace, *, processes: int) -> None
     report(
         name,
         f"{options.members} members, {options.members} clients on {processes} server process(es), {layer} layer, "
-        f"{dep.database.vendor}: delivery after commit p50 {result['p50']:.1f} ms, p90 {result['p90']:.1f} ms, "
+        f"{dep.database.vendor}, send path: {result['path']}: "
+        f"delivery after commit p50 {result['p50']:.1f} ms, p90 {result['p90']:.1f} ms, "
         f"p99 {result['p99']:.1f} ms, max {result['max']:.1f} ms; last client per message p50 {result['last_p50']:.1f} "
         f"ms; {result['receipts']} receipts over {options.rounds} messages, {result['lost']} missing; "
-        f"clients connected in {result['connect_s']:.1f} s",
+        f"clients connected in {result['connect_s']:.1f} s; clients with events out of order/twice/with a hole: "
+        f"{'/'.join(str(n) for n in result['anomalies'].values())}",
     )
 
 
 # Memory -----------------------------------------------------------------------------------------------------------
 
 
-async def measure_memory(server: Server, seeded: dict[str, Any], count: int, options: argparse.Namespace) -> dict[str, Any]:
+async def measure_memory(
+    server: Server, seeded: dict[str, Any], count: int, options: argparse.Namespace
+) -> dict[str, Any]:
     compression = "deflate" if options.deflate else None
     warm = Swarm(cookie_name="parta_messenger_session", compression=compression)
     warm.add([server.ws_url] * 50, seeded["sessions"][:50])
@@ -159,9 +166,9 @@ def memory(folder: Path, options: argparse.Namespace) -> None:
             report(
                 "memory",
                 f"{count} idle connections ({'Redis' if redis else 'in-memory'} layer, --ws {options.ws}, "
-                f"per-message deflate {'on' if options.deflate else 'off'}): server RSS {result['before'] / 1024:.0f} → "
-                f"{result['after'] / 1024:.0f} MB = {per_kb:.1f} KB per connection; {result['closed'] / 1024:.0f} MB "
-                f"after they closed; connected in {result['connect_s']:.1f} s",
+                f"per-message deflate {'on' if options.deflate else 'off'}): server RSS "
+                f"{result['before'] / 1024:.0f} → {result['after'] / 1024:.0f} MB = {per_kb:.1f} KB per connection; "
+                f"{result['closed'] / 1024:.0f} MB after they closed; connected in {result['connect_s']:.1f} s",
             )
 
 
@@ -186,10 +193,13 @@ async def measure_throughput(
         for n in range(options.senders)
     ]  # fmt: skip
     outputs = [await process.communicate() for process in senders]
-    for process, (out, err) in zip(senders, outputs, strict=True):
+    for process, (_, err) in zip(senders, outputs, strict=True):
         if process.returncode != 0:
             raise RuntimeError(f"a sender failed:\n{err.decode()[-3000:]}")
     results = [json.loads(out.decode().strip().splitlines()[-1]) for out, _ in outputs]
+    for _, err in outputs:
+        if err.strip():
+            print(f"sender's log:\n{err.decode()[-2000:]}", file=sys.stderr)
     sent = sum(result["sent"] for result in results)
     expected = sent * options.size  # every member of the chat gets the message, the sender's devices included
     drain_started = time.time()
@@ -197,6 +207,7 @@ async def measure_throughput(
         await asyncio.sleep(0.05)
     receipts = [t for per_message in swarm.receipts.values() for _, t in per_message]
     in_window = sum(1 for t in receipts if start_at <= t <= start_at + options.seconds)
+    anomalies = swarm.anomalies()
     await swarm.close_all()
     return {
         "sent": sent,
@@ -208,6 +219,7 @@ async def measure_throughput(
         "send_p50": statistics.median(result["p50_ms"] for result in results),
         "send_p99": max(result["p99_ms"] for result in results),
         "path": results[0]["path"],
+        "anomalies": anomalies,
     }
 
 
@@ -220,10 +232,12 @@ def throughput(folder: Path, options: argparse.Namespace) -> None:
         "throughput",
         f"{options.senders} sender processes, {options.chats} chats of {options.size}, {len(seeded['profiles'])} "
         f"clients on 1 server process, Redis layer, {dep.database.vendor}, {options.seconds:.0f} s, send path: "
-        f"{result['path']}: {result['persisted_per_s']:.0f} messages persisted/s (send p50 {result['send_p50']:.1f} ms, "
-        f"p99 {result['send_p99']:.1f} ms), {result['delivered_per_s']:.0f} events delivered/s; "
+        f"{result['path']}: {result['persisted_per_s']:.0f} messages persisted/s "
+        f"(send p50 {result['send_p50']:.1f} ms, p99 {result['send_p99']:.1f} ms), "
+        f"{result['delivered_per_s']:.0f} events delivered/s; "
         f"{result['delivered']}/{result['expected']} delivered, the last {max(0.0, result['drain_s']):.2f} s after "
-        f"the senders stopped",
+        f"the senders stopped; clients with events out of order/twice/with a hole: "
+        f"{'/'.join(str(n) for n in result['anomalies'].values())}",
     )
 
 
@@ -232,7 +246,11 @@ def throughput(folder: Path, options: argparse.Namespace) -> None:
 
 def machine() -> str:
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in line),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
         platform.processor(),
     )
     database = os.environ.get("MESSENGER_DATABASE_URL", "")
@@ -246,12 +264,15 @@ def machine() -> str:
             vendor += f" {version}"
         except OSError:
             pass
-    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {vendor}"
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {vendor}; load average {load}"
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.messenger", description=__doc__.split("\n")[0])
-    parser.add_argument("scenario", choices=["fanout", "fanout-redis", "memory", "throughput", "all"], nargs="?", default="all")
+    parser.add_argument(
+        "scenario", choices=["fanout", "fanout-redis", "memory", "throughput", "all"], nargs="?", default="all"
+    )
     parser.add_argument("--members", type=int, default=1000, help="fan-out: chat members = connected clients")
     parser.add_argument("--rounds", type=int, default=20, help="fan-out: messages measured")
     parser.add_argument("--warmup", type=int, default=3, help="fan-out: messages sent before measuring")

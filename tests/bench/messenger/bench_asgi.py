@@ -8,18 +8,29 @@ in-memory channel layer) can be measured too. Served only by `uvicorn tests.benc
 
 from __future__ import annotations
 
+import cProfile
 import json
+import os
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 
 from parta.messenger.asgi import application as messenger
-
 from tests.bench.messenger.sending import send_stamped
+
+_profile = cProfile.Profile() if os.environ.get("PARTA_BENCH_PROFILE") else None  # where the server's time goes
+if _profile is not None:
+    _profile.enable()
 
 
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] == "http" and scope["path"] == "/__bench/profile" and _profile is not None:
+        _profile.disable()
+        _profile.dump_stats(os.environ["PARTA_BENCH_PROFILE"])
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+        return
     if scope["type"] == "http" and scope["path"] == "/__bench/send":
         query = parse_qs(scope["query_string"].decode())
         # database_sync_to_async: the same thread and connection handling as a Django view under ASGI

@@ -4,6 +4,7 @@ resumed, and timestamping every frame the moment it is read."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import resource
 import time
@@ -43,6 +44,7 @@ class Swarm:
     clients: list[Client] = field(default_factory=list)
     receipts: dict[int, list[tuple[int, float]]] = field(default_factory=lambda: defaultdict(list))
     events_received: int = 0
+    seqs: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))  # per client: what arrived, in order
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     def add(self, urls: Sequence[str], session_keys: Sequence[str]) -> None:
@@ -89,10 +91,11 @@ class Swarm:
                     continue
                 for event in frame["events"]:
                     self.events_received += 1
+                    self.seqs[client.index].append(event["seq"])
                     if event["type"] == "message.new":
                         self.receipts[event["payload"]["message"]["id"]].append((client.index, received))
                 self.arrived.set()
-        except Exception:  # noqa: BLE001, S110 - a closed connection ends its reader; the figures show what arrived
+        except Exception:  # noqa: S110 - a closed connection ends its reader; the figures show what arrived
             pass
 
     async def wait_for(self, message_id: int, count: int, timeout: float = 30) -> bool:
@@ -107,6 +110,15 @@ class Swarm:
             except TimeoutError:
                 return False
         return True
+
+    def anomalies(self) -> dict[str, int]:
+        """Clients whose events arrived out of order, twice, or with a hole (each must be 0)."""
+        disorder = duplicates = holes = 0
+        for seqs in self.seqs.values():
+            disorder += any(b < a for a, b in itertools.pairwise(seqs))
+            duplicates += len(seqs) != len(set(seqs))
+            holes += any(b > a + 1 for a, b in itertools.pairwise(seqs))
+        return {"out of order": disorder, "duplicated": duplicates, "with a hole": holes}
 
     async def close_all(self) -> None:
         async def one(client: Client) -> None:

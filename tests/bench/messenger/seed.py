@@ -1,7 +1,7 @@
 """Bench data, run inside the deployment's environment: `python -m tests.bench.messenger.seed <shape> …` prints JSON.
 
-    fanout --members N               one chat of N members, a signed-in session each
-    small-chats --chats C --size S   C chats of S members each, a signed-in session each
+fanout --members N               one chat of N members, a signed-in session each
+small-chats --chats C --size S   C chats of S members each, a signed-in session each
 """
 
 from __future__ import annotations
@@ -29,7 +29,11 @@ def sessions_for(profile_ids: list[int]) -> list[str]:
     rows, keys = [], []
     for profile in Profile.objects.filter(pk__in=profile_ids).order_by("pk"):
         key = get_random_string(32, string.ascii_lowercase + string.digits)
-        data = {SESSION_KEY: str(profile.pk), BACKEND_SESSION_KEY: backend, HASH_SESSION_KEY: profile.get_session_auth_hash()}
+        data = {
+            SESSION_KEY: str(profile.pk),
+            BACKEND_SESSION_KEY: backend,
+            HASH_SESSION_KEY: profile.get_session_auth_hash(),
+        }
         rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expires))
         keys.append(key)
     Session.objects.bulk_create(rows, batch_size=1000)

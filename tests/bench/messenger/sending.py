@@ -43,4 +43,4 @@ def send_stamped(*, chat_id: int, sender_id: int, text: str) -> dict[str, Any]:
     with transaction.atomic():
         transaction.on_commit(lambda: committed.append(time.time()))
         message_id = send(chat_id=chat_id, sender_id=sender_id, text=text)
-    return {"message": message_id, "committed_at": committed[0]}
+    return {"message": message_id, "committed_at": committed[0], "path": SEND_PATH}

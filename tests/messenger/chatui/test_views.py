@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from parta.messenger.accounts.models import ContactKind, Profile
 from parta.messenger.chats import services
+from parta.messenger.chatui.strings import chat_strings
 from parta.messenger.orgs.models import Organization, Role, RoleKind
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +28,10 @@ _numbers = itertools.count(1)
 
 def make_profile(first_name: str, last_name: str) -> Profile:
     return Profile.objects.create_user(
-        identifier=f"+7917{next(_numbers):07d}", contact_kind=ContactKind.PHONE, first_name=first_name, last_name=last_name
+        identifier=f"+7917{next(_numbers):07d}",
+        contact_kind=ContactKind.PHONE,
+        first_name=first_name,
+        last_name=last_name,
     )
 
 
@@ -191,3 +196,26 @@ def test_list_page_query_count(anna: Profile, boris: Profile, django_assert_max_
 
     assert response.status_code == 200
     assert len(embedded(response.content.decode(), "chat-boot")["chats"]) == 6
+
+
+def test_every_chat_string_is_translated() -> None:
+    """The ES modules' words come from the catalogue: none may fall back to English in the Russian UI."""
+    same_in_both = {"author_prefix"}  # "%(name)s: %(text)s"
+    with translation.override("en"):
+        english = chat_strings()
+    with translation.override("ru"):
+        russian = chat_strings()
+
+    assert russian.keys() == english.keys()
+    untranslated = [key for key in russian if russian[key] == english[key] and key not in same_in_both]
+    assert untranslated == []
+    assert russian["choose_person"] == "Добавить в чат: %(name)s"  # not Django admin's "Add %(name)s"
+
+
+def test_sign_out_in_the_top_bar(anna: Profile) -> None:
+    body = signed_in(anna).get(reverse("chatui:list")).content.decode()
+
+    header = body.split('<header class="topbar">')[1].split("</header>")[0]
+    assert f'action="{reverse("web:accounts:sign_out")}"' in header
+    assert ">Выйти</button>" in header
+    assert f'href="{reverse("web:accounts:profile")}"' in header

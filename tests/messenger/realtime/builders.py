@@ -44,7 +44,9 @@ def make_profiles(count: int, prefix: str = "Участник") -> list[int]:
     ]
     Profile.objects.bulk_create(rows, batch_size=1000)
     return list(
-        Profile.objects.filter(identifier__in=[row.identifier for row in rows]).order_by("id").values_list("id", flat=True)
+        Profile.objects.filter(identifier__in=[row.identifier for row in rows])
+        .order_by("id")
+        .values_list("id", flat=True)
     )
 
 
@@ -94,7 +96,9 @@ def send_message(*, chat_id: int, sender_id: int, text: str) -> Message:
         now = timezone.now()
         chat.last_message_at = now
         chat.save(update_fields=["last_seq", "last_message_at"])
-        message = Message.objects.create(chat_id=chat_id, sender_id=sender_id, seq=chat.last_seq, text=text, created_at=now)
+        message = Message.objects.create(
+            chat_id=chat_id, sender_id=sender_id, seq=chat.last_seq, text=text, created_at=now
+        )
         members = list(Membership.objects.filter(chat_id=chat_id).values_list("profile_id", flat=True))
         publish(profile_ids=members, type="message.new", payload={"chat_id": chat_id, "message": message_out(message)})
     return message

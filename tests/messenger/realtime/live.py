@@ -3,7 +3,8 @@ uvicorn processes of `parta.messenger.asgi:application` on free ports of 127.0.0
 
 Also a command line for the processes that play "another messenger process" (run with the servers' environment):
     python -m tests.messenger.realtime.live seed --members 2      → JSON: profile ids, chat id, session keys
-    python -m tests.messenger.realtime.live send --chat 1 --sender 2 --text "…"   → sends through publish()
+    python -m tests.messenger.realtime.live send --chat 1 --sender 2 --text "…" [--text "…"]   → sends, one
+        transaction per message, through publish()
 """
 
 from __future__ import annotations
@@ -131,12 +132,26 @@ class Deployment:
         """Runs this module's command line in another process; returns its JSON answer."""
         return json.loads(self.run("tests.messenger.realtime.live", *args).strip().splitlines()[-1])
 
-    def start_server(self, *extra: str, app: str = "parta.messenger.asgi:application") -> Server:
-        server = Server(port=free_port(), log=self.folder / f"server-{len(self.servers) + 1}.log")
+    def start_server(self, *extra: str, app: str = "parta.messenger.asgi:application", port: int = 0) -> Server:
+        """Starts a uvicorn process (on `port`, e.g. to restart a stopped server where its clients expect it)."""
+        server = Server(port=port or free_port(), log=self.folder / f"server-{len(self.servers) + 1}.log")
         with server.log.open("ab") as out:
             server.process = subprocess.Popen(
-                [PYTHON, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(server.port)]
-                + ["--log-level", "warning", "--timeout-graceful-shutdown", "2", *extra],
+                [
+                    PYTHON,
+                    "-m",
+                    "uvicorn",
+                    app,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(server.port),
+                    "--log-level",
+                    "warning",
+                    "--timeout-graceful-shutdown",
+                    "2",
+                    *extra,
+                ],
                 cwd=REPO,
                 env=self.env,
                 stdout=out,
@@ -154,8 +169,8 @@ def wait_until_answering(server: Server) -> None:
         assert server.process is not None
         if server.process.poll() is not None:
             raise RuntimeError(f"the server exited with {server.process.returncode}:\n{server.log.read_text()[-3000:]}")
-        try:
-            with opener.open(server.url + "/", timeout=2):
+        try:  # an API endpoint: answers (401) without templates or collected static files
+            with opener.open(server.url + "/api/v1/events/", timeout=2):
                 return
         except urllib.error.HTTPError:
             return  # it answers
@@ -176,7 +191,9 @@ def stop(server: Server) -> None:
         process.wait(timeout=10)
 
 
-def deployment_env(folder: Path, database: Database, *, redis: str | None, extra: dict[str, str] | None) -> dict[str, str]:
+def deployment_env(
+    folder: Path, database: Database, *, redis: str | None, extra: dict[str, str] | None
+) -> dict[str, str]:
     env = dict(os.environ)
     for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "PARTA_DEBUG", "JOURNAL_DATABASE_URL"):
         env.pop(name, None)
@@ -198,15 +215,21 @@ def deployment_env(folder: Path, database: Database, *, redis: str | None, extra
 
 
 @contextlib.contextmanager
-def deployment(folder: Path, *, redis: str | None, extra_env: dict[str, str] | None = None) -> Iterator[Deployment]:
-    """A migrated throwaway database and the environment for its processes; servers started in it are stopped and
-    the database dropped on the way out."""
+def deployment(
+    folder: Path, *, redis: str | None, extra_env: dict[str, str] | None = None, static: bool = False
+) -> Iterator[Deployment]:
+    """A migrated throwaway database and the environment for its processes (`static`: with collected static files,
+    for a browser); servers started in it are stopped and the database dropped on the way out."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "data").mkdir(exist_ok=True)
     database = Database.create(folder)
-    dep = Deployment(folder=folder, database=database, env=deployment_env(folder, database, redis=redis, extra=extra_env))
+    dep = Deployment(
+        folder=folder, database=database, env=deployment_env(folder, database, redis=redis, extra=extra_env)
+    )
     try:
         dep.run("parta.messenger", "migrate", "--no-input", "-v", "0")
+        if static:
+            dep.run("parta.messenger", "collectstatic", "--no-input", "-v", "0")
         yield dep
     finally:
         for server in dep.servers:
@@ -226,11 +249,11 @@ def _seed(members: int) -> dict[str, Any]:
     return {"profiles": [p.pk for p in profiles], "chat": chat.pk, "sessions": [sign_in(p.pk) for p in profiles]}
 
 
-def _send(chat: int, sender: int, text: str) -> dict[str, Any]:
+def _send(chat: int, sender: int, texts: list[str]) -> dict[str, Any]:
     from tests.messenger.realtime.builders import send_message
 
-    message = send_message(chat_id=chat, sender_id=sender, text=text)
-    return {"message": message.pk, "seq": message.seq}
+    messages = [send_message(chat_id=chat, sender_id=sender, text=text) for text in texts]
+    return {"message": messages[-1].pk, "messages": [m.pk for m in messages]}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -241,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     send = commands.add_parser("send")
     send.add_argument("--chat", type=int, required=True)
     send.add_argument("--sender", type=int, required=True)
-    send.add_argument("--text", required=True)
+    send.add_argument("--text", action="append", required=True, help="once per message, sent in this order")
     args = parser.parse_args(argv)
 
     import django

@@ -31,7 +31,10 @@ def test_pages_through_the_profiles_own_events_in_order(client: Client) -> None:
     client.force_login(profile)
 
     first = client.get(URL, {"after": 1, "limit": 2}).json()
-    assert [(e["seq"], e["type"], e["payload"]) for e in first["events"]] == [(2, "note", {"n": 2}), (3, "note", {"n": 3})]
+    assert [(e["seq"], e["type"], e["payload"]) for e in first["events"]] == [
+        (2, "note", {"n": 2}),
+        (3, "note", {"n": 3}),
+    ]
     assert (first["last_seq"], first["has_more"], first["reset"]) == (5, True, False)
     rest = client.get(URL, {"after": 3}).json()
     assert [e["seq"] for e in rest["events"]] == [4, 5] and rest["has_more"] is False

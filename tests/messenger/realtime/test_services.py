@@ -108,7 +108,7 @@ def test_concurrent_publishers_to_overlapping_recipients_number_without_holes_or
         try:
             for n in range(15):
                 publish_now(order, "note", {"n": n})
-        except BaseException as error:  # noqa: BLE001 - reported by the main thread
+        except BaseException as error:
             errors.append(error)
         finally:
             connection.close()

@@ -18,10 +18,10 @@ if importlib.util.find_spec("daphne") is None:
     sys.modules.setdefault("daphne", _daphne)
     sys.modules.setdefault("daphne.testing", _daphne_testing)
 
-from channels.testing import WebsocketCommunicator  # noqa: E402
+from channels.testing import WebsocketCommunicator
 
-from parta.messenger.asgi import application  # noqa: E402
-from tests.messenger.realtime.builders import cookie_header, sign_in  # noqa: E402
+from parta.messenger.asgi import application
+from tests.messenger.realtime.builders import cookie_header, sign_in
 
 db = database_sync_to_async
 

@@ -19,7 +19,7 @@ import { ChatList } from "./list.js";
 import { ChatStorage } from "./storage.js";
 
 const WIDE = "(min-width: 48rem)";
-const TYPING_SHOWN = 6000; // ms
+const TYPING_SHOWN = 4000; // ms
 
 function preview(message) {
   return {
@@ -83,10 +83,11 @@ class ChatApp {
     this.view?.destroy();
     this.view?.element.remove();
     this.openId = chatId;
-    this.view = new ChatView(this, chat, initial);
+    this.view = new ChatView(this, chat);
     this.placeholder.hidden = true;
     this.main.append(this.view.element);
     this.root.dataset.view = "chat";
+    this.view.start(initial);
     document.title = `${chat.title} · ${t("site_name")}`;
     this.list.render();
   }

@@ -19,11 +19,11 @@ import { newClientId } from "./storage.js";
 const GROUP_GAP = 5 * 60 * 1000; // ms: a message this close to the previous one of the same author joins its group
 const NEAR_BOTTOM = 120; // px: closer than this to the end, new messages scroll into view
 const READ_DELAY = 400; // ms: read marks are sent at most this often
-const TYPING_SHOWN = 6000; // ms: «печатает…» stays this long after the last typing frame
+const TYPING_SHOWN = 4000; // ms: «печатает…» stays this long after the last typing frame (one comes every 2 s)
 const RETRY_DELAYS = [1000, 3000, 10000]; // ms: automatic resends of a message that got no answer
 
 export class ChatView {
-  constructor(app, chat, initial = null) {
+  constructor(app, chat) {
     this.app = app;
     this.chat = chat;
     this.me = app.me;
@@ -44,7 +44,6 @@ export class ChatView {
     this.footer.append(this.composer.element);
     this.info = new InfoPanel(app, this);
     this.element.append(this.info.element);
-    this.start(initial);
   }
 
   build() {
@@ -75,16 +74,29 @@ export class ChatView {
     );
     this.topSentinel = h("div", { class: "chat-history-top" });
     this.log = h("div", { class: "chat-log", role: "log", "aria-labelledby": "chat-title", "aria-live": "polite" });
+    this.jumpButton = h("button", {
+      type: "button",
+      class: "chat-jump",
+      hidden: true,
+      onclick: () => {
+        this.scrollToBottom();
+        this.jumpButton.hidden = true;
+      },
+    }, t("new_messages_below"));
     this.scroller = h("div", { class: "chat-scroll", tabindex: "0", "aria-label": t("messages") },
-      this.topSentinel, this.log);
-    this.scroller.addEventListener("scroll", () => this.scheduleRead(), { passive: true });
+      this.topSentinel, this.log, this.jumpButton);
+    this.scroller.addEventListener("scroll", () => {
+      if (this.nearBottom()) this.jumpButton.hidden = true;
+      this.scheduleRead();
+    }, { passive: true });
     this.footer = h("div", { class: "chat-footer" });
     this.renderHeader();
     return h("section", { class: "chat-view", "aria-labelledby": "chat-title", "data-chat-id": this.chat.id },
       this.header, this.scroller, this.footer);
   }
 
-  async start(initial) {
+  /** Call once the view is in the page: scrolling to the newest message needs its layout. */
+  async start(initial = null) {
     this.observer = new IntersectionObserver((entries) => {
       if (entries.some((entry) => entry.isIntersecting)) this.loadOlder();
     }, { root: this.scroller, rootMargin: "300px 0px 0px 0px" });
@@ -105,6 +117,8 @@ export class ChatView {
     this.observer.observe(this.topSentinel);
     this.visibility = () => this.scheduleRead();
     document.addEventListener("visibilitychange", this.visibility);
+    this.online = () => this.retryFailed(); // the browser says the network is back: what failed for want of it goes
+    window.addEventListener("online", this.online);
     this.scheduleRead();
     if (!matchMedia("(pointer: coarse)").matches) this.composer.focus(); // no keyboard popping up on phones
   }
@@ -112,6 +126,7 @@ export class ChatView {
   destroy() {
     this.observer?.disconnect();
     document.removeEventListener("visibilitychange", this.visibility);
+    window.removeEventListener("online", this.online);
     clearTimeout(this.readTimer);
     for (const { timer } of this.typing.values()) clearTimeout(timer);
     this.destroyed = true;
@@ -161,7 +176,13 @@ export class ChatView {
   addPage(messages, hasMore) {
     for (const message of messages) this.put(message);
     this.hasMore = hasMore;
-    this.topSentinel.textContent = hasMore ? t("loading") : t("history_start");
+    this.topSentinel.replaceChildren(h("p", {}, hasMore ? t("loading") : t("history_start")));
+    if (!hasMore && this.chat.member_count === 1 && this.chat.permissions.invite) {
+      // A new chat with nobody in it yet: the way to invite, right where one looks.
+      this.topSentinel.append(h("p", {}, h("button", {
+        type: "button", class: "chat-button-secondary", onclick: () => this.info.open(),
+      }, t("invite_people"))));
+    }
     this.arrange();
   }
 
@@ -173,7 +194,9 @@ export class ChatView {
     try {
       const page = await api.messages(this.chat.id, { before: oldest });
       const before = this.scroller.scrollHeight - this.scroller.scrollTop;
+      this.log.setAttribute("aria-busy", "true"); // older history is not news: screen readers need not read it out
       this.addPage(page.messages, page.has_more);
+      this.log.removeAttribute("aria-busy");
       this.scroller.scrollTop = this.scroller.scrollHeight - before; // the message one was reading stays put
     } catch (error) {
       this.topSentinel.textContent = error.message;
@@ -296,6 +319,7 @@ export class ChatView {
     if (message.sender) this.stopTyping(message.sender.id);
     this.arrange();
     if (stick) this.scrollToBottom();
+    else this.jumpButton.hidden = false; // one is reading older messages: say that new ones came, do not pull away
     this.scheduleRead();
   }
 
@@ -367,9 +391,7 @@ export class ChatView {
     const item = {
       clientId: newClientId(), text, files, replyTo, createdAt: new Date().toISOString(), state: "sending", tries: 0,
     };
-    if (!files.length) {
-      this.app.storage.keep(this.chat.id, { clientId: item.clientId, text, replyTo, createdAt: item.createdAt });
-    }
+    this.app.storage.keep(this.chat.id, this.kept(item));
     this.pending.set(item.clientId, item);
     this.log.append(this.render(item));
     this.arrange();
@@ -377,12 +399,23 @@ export class ChatView {
     this.deliver(item);
   }
 
+  /** What the outbox keeps of a message: its text and reply; of files only their names (they cannot be stored). */
+  kept(item, extra = {}) {
+    const { clientId, text, replyTo, createdAt } = item;
+    return { clientId, text, replyTo, createdAt, fileNames: item.files.map((file) => file.name), ...extra };
+  }
+
+  /**
+   * After a reload: unconfirmed text messages go again with their client ids (stored once whatever happened before).
+   * A message the server refused, or one whose files were lost with the page, goes back into the composer instead.
+   */
   resendOutbox() {
     for (const kept of this.app.storage.outbox(this.chat.id)) {
       if (this.pending.has(kept.clientId)) continue;
       const known = [...this.messages.values()].find((m) => m.client_id === kept.clientId);
-      if (known) {
+      if (known || kept.refused || kept.fileNames?.length) {
         this.app.storage.forget(this.chat.id, kept.clientId);
+        if (!known) this.restoreKept(kept);
         continue;
       }
       const item = { ...kept, files: [], state: "sending", tries: 0 };
@@ -391,6 +424,12 @@ export class ChatView {
       this.deliver(item);
     }
     this.arrange();
+  }
+
+  restoreKept(kept) {
+    this.composer.restore({ text: kept.text, replyTo: kept.replyTo });
+    if (kept.fileNames?.length) notify(t("attach_again", { names: kept.fileNames.join(", ") }), { error: true });
+    else notify(t("not_sent_restored"), { error: true });
   }
 
   redrawPending(item) {
@@ -414,7 +453,9 @@ export class ChatView {
       item.state = "failed";
       item.error = error.message;
       item.retryable = error.retryable;
-      if (!error.retryable) this.app.storage.forget(this.chat.id, item.clientId); // it waits on screen instead
+      // Refused for good (too big a file, not a member any more): it stays on screen, and after a reload it comes
+      // back into the composer rather than being sent again.
+      if (!error.retryable) this.app.storage.keep(this.chat.id, this.kept(item, { refused: true }));
       this.redrawPending(item);
       if (error.retryable && item.tries <= RETRY_DELAYS.length) {
         item.retryTimer = setTimeout(() => this.deliver(item), RETRY_DELAYS[item.tries - 1]);

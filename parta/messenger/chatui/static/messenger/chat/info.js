@@ -349,6 +349,7 @@ export class InfoPanel {
   async write(member) {
     try {
       const chat = await api.openDirect(member.id);
+      delete chat.members; // the list keeps ChatOut; the panel loads members itself
       this.app.upsert(chat);
       this.app.open(chat.id);
     } catch (error) {

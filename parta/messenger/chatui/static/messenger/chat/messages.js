@@ -97,7 +97,8 @@ export function messageElement(message, { me, showAuthor, handlers }) {
     bubble.append(meta(message, { pending }));
     return article;
   }
-  bubble.append(quote(pending ? message.replyTo : message.reply_to, handlers.onJump));
+  const replied = quote(pending ? message.replyTo : message.reply_to, handlers.onJump);
+  if (replied) bubble.append(replied);
   if (pending) {
     if (message.files?.length) {
       bubble.append(h("ul", { class: "msg-pending-files" },

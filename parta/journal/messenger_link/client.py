@@ -1,0 +1,260 @@
+"""The messenger's integration API as the journal calls it (docs/integration-api.md): endpoints, tokens, errors.
+
+Two kinds of calls:
+- for a person, with the person's access token from the authorization code flow (scopes openid, profile, link):
+  POST /link;
+- for the journal's server, with a token of the client credentials grant (scope roster): rosters, subject chats,
+  their list, unlinking. The token is kept in this process until shortly before it expires.
+
+Pages call the messenger through the async functions (a slow messenger must not hold up the journal's other
+requests); the outbox worker uses the sync ones. Either way a failure is one of two exceptions: `Unavailable`
+(nothing reached the messenger, or it broke: try again later) or `Refused` (it answered no, with an ApiError).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import authlib.deprecate  # noqa: F401 - first: it installs an "always" filter that ours below must precede
+import httpx
+from django.conf import settings
+
+from parta.common.integration.schemas import API_VERSION, IDEMPOTENCY_HEADER, ApiError
+
+with warnings.catch_warnings():
+    # authlib nags (always, on stderr) that it would prefer the `httpx2` fork; plain httpx is what is installed.
+    warnings.filterwarnings("ignore", message="The httpx module is deprecated", category=DeprecationWarning)
+    from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuth2Client
+
+SERVER_SCOPE = "roster"
+PERSON_SCOPES = "openid profile link"
+_TOKEN_MARGIN_SECONDS = 30  # a kept server token is renewed this long before it expires
+
+
+class Unavailable(Exception):
+    """The messenger did not answer in time, could not be reached, or failed (5xx)."""
+
+
+class Refused(Exception):
+    """The messenger answered 4xx; `error` is its ApiError (code, Russian message, help link)."""
+
+    def __init__(self, status: int, error: ApiError, body: dict[str, Any] | None = None) -> None:
+        super().__init__(f"{status} {error.code}: {error.message}")
+        self.status = status
+        self.error = error
+        self.body = body or {}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Where the messenger is and who the journal is there (settings: MESSENGER_URL, MESSENGER_CLIENT_*)."""
+
+    base_url: str
+    client_id: str
+    client_secret: str
+    connect_timeout: float
+    timeout: float
+
+    @classmethod
+    def from_settings(cls) -> Config:
+        return cls(
+            base_url=settings.MESSENGER_URL.rstrip("/"),
+            client_id=settings.MESSENGER_CLIENT_ID,
+            client_secret=settings.MESSENGER_CLIENT_SECRET,
+            connect_timeout=settings.MESSENGER_CONNECT_TIMEOUT,
+            timeout=settings.MESSENGER_TIMEOUT,
+        )
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.base_url and self.client_id and self.client_secret)
+
+    @property
+    def httpx_timeout(self) -> httpx.Timeout:
+        return httpx.Timeout(self.timeout, connect=self.connect_timeout)
+
+    def api(self, path: str) -> str:
+        return f"{self.base_url}/integration/{API_VERSION}{path}"
+
+    @property
+    def issuer(self) -> str:
+        return f"{self.base_url}/o"
+
+    @property
+    def discovery_url(self) -> str:
+        return f"{self.issuer}/.well-known/openid-configuration"
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.issuer}/token/"
+
+    @property
+    def chats_url(self) -> str:
+        return f"{self.base_url}/chats/"
+
+
+# --- answers ---------------------------------------------------------------------------------------------------------
+
+
+def check(response: httpx.Response) -> Any:
+    """The answer's JSON, or the exception its status means."""
+    if response.status_code >= 500:
+        raise Unavailable(f"HTTP {response.status_code}")
+    try:
+        body = response.json() if response.content else None
+    except ValueError:
+        body = None
+    if response.status_code >= 400:
+        raise Refused(
+            response.status_code, _api_error(response.status_code, body), body if isinstance(body, dict) else None
+        )
+    return body
+
+
+def _api_error(status: int, body: Any) -> ApiError:
+    if isinstance(body, dict):
+        try:
+            return ApiError.model_validate(body)
+        except ValueError:
+            pass
+        detail = body.get("detail")  # a framework's own error shape (e.g. an unknown path)
+        if isinstance(detail, str):
+            return ApiError(code=f"http_{status}", message=detail)
+    return ApiError(code=f"http_{status}", message=f"HTTP {status}")
+
+
+def transport_error(error: Exception) -> Unavailable:
+    return Unavailable(f"{type(error).__name__}: {error}")
+
+
+# --- the server's token (client credentials) --------------------------------------------------------------------------
+
+
+class _TokenCache:
+    """The server token, shared by the threads of one process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._token: str = ""
+        self._expires_at = 0.0
+        self._key: tuple[str, str, str] = ("", "", "")
+
+    def get(self, config: Config) -> str | None:
+        with self._lock:
+            key = (config.base_url, config.client_id, config.client_secret)
+            if self._key == key and self._token and time.monotonic() < self._expires_at:
+                return self._token
+            return None
+
+    def put(self, config: Config, token: dict[str, Any]) -> str:
+        expires_in = float(token.get("expires_in") or 300)
+        with self._lock:
+            self._key = (config.base_url, config.client_id, config.client_secret)
+            self._token = str(token["access_token"])
+            self._expires_at = time.monotonic() + max(expires_in - _TOKEN_MARGIN_SECONDS, 1.0)
+            return self._token
+
+    def forget(self) -> None:
+        with self._lock:
+            self._token = ""
+
+
+server_tokens = _TokenCache()
+
+
+def server_token(config: Config) -> str:
+    if (token := server_tokens.get(config)) is not None:
+        return token
+    try:
+        with OAuth2Client(
+            config.client_id, config.client_secret, scope=SERVER_SCOPE, timeout=config.httpx_timeout, trust_env=False
+        ) as oauth:
+            fetched = oauth.fetch_token(config.token_url, grant_type="client_credentials")
+    except httpx.HTTPError as error:
+        raise transport_error(error) from error
+    except Exception as error:  # authlib's OAuthError: the messenger refused the credentials
+        raise _token_refused(error) from error
+    return server_tokens.put(config, fetched)
+
+
+async def aserver_token(config: Config) -> str:
+    if (token := server_tokens.get(config)) is not None:
+        return token
+    try:
+        async with AsyncOAuth2Client(
+            config.client_id, config.client_secret, scope=SERVER_SCOPE, timeout=config.httpx_timeout, trust_env=False
+        ) as oauth:
+            fetched = await oauth.fetch_token(config.token_url, grant_type="client_credentials")
+    except httpx.HTTPError as error:
+        raise transport_error(error) from error
+    except Exception as error:
+        raise _token_refused(error) from error
+    return server_tokens.put(config, fetched)
+
+
+def _token_refused(error: Exception) -> Exception:
+    description = getattr(error, "description", "") or str(error)
+    code = getattr(error, "error", "") or "token_refused"
+    if isinstance(error, Unavailable | Refused):
+        return error
+    return Refused(401, ApiError(code=str(code), message=str(description)))
+
+
+# --- server calls (sync: the outbox worker) --------------------------------------------------------------------------
+
+
+def server_request(
+    config: Config,
+    method: str,
+    path: str,
+    *,
+    json: Any = None,
+    idempotency_key: str = "",
+    params: dict[str, str] | None = None,
+) -> Any:
+    """One call with the server's token; a token the messenger no longer accepts is renewed once."""
+    for attempt in (1, 2):
+        headers = {"Authorization": f"Bearer {server_token(config)}"}
+        if idempotency_key:
+            headers[IDEMPOTENCY_HEADER] = idempotency_key
+        try:
+            with httpx.Client(timeout=config.httpx_timeout, trust_env=False) as http:
+                response = http.request(method, config.api(path), json=json, headers=headers, params=params)
+        except httpx.HTTPError as error:
+            raise transport_error(error) from error
+        if response.status_code == 401 and attempt == 1:
+            server_tokens.forget()
+            continue
+        return check(response)
+    raise AssertionError("unreachable")
+
+
+async def aserver_request(config: Config, method: str, path: str, *, params: dict[str, str] | None = None) -> Any:
+    for attempt in (1, 2):
+        headers = {"Authorization": f"Bearer {await aserver_token(config)}"}
+        try:
+            async with httpx.AsyncClient(timeout=config.httpx_timeout, trust_env=False) as http:
+                response = await http.request(method, config.api(path), headers=headers, params=params)
+        except httpx.HTTPError as error:
+            raise transport_error(error) from error
+        if response.status_code == 401 and attempt == 1:
+            server_tokens.forget()
+            continue
+        return check(response)
+    raise AssertionError("unreachable")
+
+
+async def aperson_request(config: Config, method: str, path: str, *, access_token: str, json: Any = None) -> Any:
+    """A call for the person, with their access token."""
+    try:
+        async with httpx.AsyncClient(timeout=config.httpx_timeout, trust_env=False) as http:
+            response = await http.request(
+                method, config.api(path), json=json, headers={"Authorization": f"Bearer {access_token}"}
+            )
+    except httpx.HTTPError as error:
+        raise transport_error(error) from error
+    return check(response)

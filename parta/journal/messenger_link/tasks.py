@@ -1,0 +1,45 @@
+"""Background work of the link with the messenger: delivering the outbox, and a nightly full roster as a safety net.
+
+Delivery runs three ways: woken right after a change commits (`deliver_outbox`), every ~2 seconds by a loop that
+the periodic scheduler starts each minute (retries are due at any second), and never twice for one school at once
+(delivery.deliver_school's lease).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from parta.journal.messenger_link.delivery import deliver_due
+from parta.journal.messenger_link.services import enqueue_full_sync_of_all
+
+LOOP_STOPS_AT_SECOND = 55  # the loop ends before the next minute's one starts
+
+
+@db_task()
+def deliver_outbox() -> None:
+    deliver_due()
+
+
+@db_periodic_task(crontab(minute="*"))
+def deliver_outbox_loop() -> None:
+    """Looks for due rows every MESSENGER_OUTBOX_POLL_SECONDS until second 55 of the minute it started in."""
+    started = timezone.now()
+    deadline = time.monotonic() + max(LOOP_STOPS_AT_SECOND - started.second, 1)
+    while True:
+        deliver_due()
+        close_old_connections()
+        if time.monotonic() + settings.MESSENGER_OUTBOX_POLL_SECONDS > deadline:
+            return
+        time.sleep(settings.MESSENGER_OUTBOX_POLL_SECONDS)
+
+
+@db_periodic_task(crontab(minute="17", hour="3"))
+def nightly_full_sync() -> None:
+    """Whatever a lost change may have left out, the messenger's mirror matches the journal again by morning."""
+    enqueue_full_sync_of_all()
