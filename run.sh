@@ -7,6 +7,10 @@ export PARTA_DEBUG=${PARTA_DEBUG:-1}
 export PARTA_DATA_DIR=${PARTA_DATA_DIR:-$PWD/var}
 export PARTA_JOURNAL_URL=${PARTA_JOURNAL_URL:-http://127.0.0.1:8000}
 export PARTA_MESSENGER_URL=${PARTA_MESSENGER_URL:-http://127.0.0.1:8001}
+# The built-in journal's credentials in the messenger (fixed development values; set your own outside a trial).
+export PARTA_MESSENGER_CLIENT_ID=${PARTA_MESSENGER_CLIENT_ID:-parta-journal}
+export PARTA_MESSENGER_CLIENT_SECRET=${PARTA_MESSENGER_CLIENT_SECRET:-parta-journal-development-secret}
+export PARTA_MESSENGER_WEBHOOK_SECRET=${PARTA_MESSENGER_WEBHOOK_SECRET:-parta-journal-development-webhook-secret}
 mkdir -p "$PARTA_DATA_DIR"
 PY=.venv/bin/python
 
@@ -15,6 +19,12 @@ for site in journal messenger; do
   $PY -m parta.$site collectstatic --no-input -v 0
 done
 $PY -m parta.journal load_demo --if-empty
+# The journal is a registered client of the messenger's integration API (idempotent: updated on every start), and
+# the messenger gets the whole roster once more (the worker below delivers it; then every change follows).
+$PY -m parta.messenger register_journal --name "Электронный журнал" --region "Демонстрационный регион" \
+  --base-url "$PARTA_JOURNAL_URL" --client-id "$PARTA_MESSENGER_CLIENT_ID" \
+  --client-secret "$PARTA_MESSENGER_CLIENT_SECRET" --webhook-secret "$PARTA_MESSENGER_WEBHOOK_SECRET" >/dev/null
+$PY -m parta.journal sync_roster >/dev/null
 
 pids=()
 stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo "parta: stopped"; }
@@ -22,7 +32,8 @@ trap stop INT TERM EXIT
 
 $PY -m uvicorn parta.journal.asgi:application --host 127.0.0.1 --port 8000 --log-level warning & pids+=($!)
 $PY -m uvicorn parta.messenger.asgi:application --host 127.0.0.1 --port 8001 --log-level warning & pids+=($!)
-$PY -m parta.journal run_huey --quiet & pids+=($!)
+$PY -m parta.journal run_huey --quiet & pids+=($!)  # the journal's background work, the outbox to the messenger
+$PY -m parta.messenger deliver_webhooks --loop & pids+=($!)  # the messenger's webhooks to journals, retried
 
 echo "parta: journal   $PARTA_JOURNAL_URL   (teacher / student / parent / admin, password: demo)"
 echo "parta: messenger $PARTA_MESSENGER_URL"

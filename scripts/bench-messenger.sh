@@ -17,4 +17,6 @@ if [ "${PARTA_BENCH_DB:-postgres}" = postgres ]; then
 else
   unset MESSENGER_DATABASE_URL DATABASE_URL
 fi
+# `provisioning`: the integration's roster provisioning (tests/bench/messenger/test_provisioning.py, issue 4).
+[ "${1:-}" = provisioning ] && exec .venv/bin/pytest tests/bench/messenger/test_provisioning.py --ds=parta.messenger.settings -m bench -s -q
 exec .venv/bin/python -m tests.bench.messenger "$@"

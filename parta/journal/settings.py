@@ -3,9 +3,9 @@
 from parta.common.settings_base import *  # noqa: F403
 from parta.common.settings_base import (
     COMMON_APPS,
-    LOGGING,
     DATA_DIR,
     DEBUG,
+    LOGGING,
     REDIS_URL,
     SECRET_KEY,
     database_from_env,
@@ -67,6 +67,7 @@ _ = DEBUG
 # signed webhooks back to /messenger/webhook/. The messenger's address is MESSENGER_URL (PARTA_MESSENGER_URL).
 # ---------------------------------------------------------------------------------------------------------------------
 import os  # noqa: E402
+from typing import Any, cast  # noqa: E402
 
 INSTALLED_APPS += ["parta.journal.messenger_link"]
 
@@ -90,5 +91,7 @@ MESSENGER_TIMEOUT = float(os.environ.get("PARTA_MESSENGER_TIMEOUT", "10"))
 MESSENGER_OUTBOX_POLL_SECONDS = float(os.environ.get("PARTA_MESSENGER_OUTBOX_POLL_SECONDS", "2"))
 MESSENGER_OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("PARTA_MESSENGER_OUTBOX_RETRY_MAX_SECONDS", "30"))
 MESSENGER_OUTBOX_LEASE_SECONDS = 60
+# An idle Huey consumer polls its queue ever more slowly (up to 10 s): a change's wake-up should not wait that long.
+cast(dict[str, Any], HUEY["consumer"])["max_delay"] = 1.0
 # Not a log line per request to the messenger (a copy: the shared dict in settings_base stays as it is).
-LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "httpx": {"level": "WARNING"}}}
+LOGGING = {**LOGGING, "loggers": {**cast(dict[str, Any], LOGGING["loggers"]), "httpx": {"level": "WARNING"}}}

@@ -299,7 +299,9 @@ def running_sites(folder: Path) -> Iterator[Sites]:
         for site in SITES:
             sites.databases[site] = Database.create(site, folder)
         sites.env = _site_env(folder, sites.databases, journal, messenger)
+        sites.env.update(builtin_journal_env())  # see register_builtin_journal below
         _prepare(sites)
+        register_builtin_journal(sites)
         for server in sites.servers:
             _launch(server, sites.env)
         _wait_until_answering(journal, "/accounts/login/")
@@ -311,3 +313,31 @@ def running_sites(folder: Path) -> Iterator[Sites]:
         for database in sites.databases.values():
             with contextlib.suppress(Exception):  # a leftover database must not hide the real failure
                 database.drop()
+
+
+# --- The built-in journal registered in the messenger (issue 4: linking, roster, subject chats) ----------------------
+# As run.sh does after migrating: the messenger knows the journal as a client of its integration API, and the journal
+# gets the same credentials from its environment. Kept apart from the harness above, which calls these two.
+
+
+def builtin_journal_env() -> dict[str, str]:
+    """The journal's client id and secrets in the messenger: fresh for every run (the sites run with PARTA_DEBUG=0,
+    where the journal has no development defaults)."""
+    return {
+        "PARTA_MESSENGER_CLIENT_ID": "parta-journal",
+        "PARTA_MESSENGER_CLIENT_SECRET": f"e2e-{secrets.token_urlsafe(24)}",
+        "PARTA_MESSENGER_WEBHOOK_SECRET": f"e2e-{secrets.token_urlsafe(24)}",
+    }
+
+
+def register_builtin_journal(sites: Sites) -> None:
+    """`register_journal` on the messenger's database, for the harness's journal."""
+    env = sites.env
+    step = [
+        "register_journal",
+        *("--name", "Электронный журнал", "--region", "Демонстрационный регион"),
+        *("--base-url", sites.journal.url),
+        *("--client-id", env["PARTA_MESSENGER_CLIENT_ID"], "--client-secret", env["PARTA_MESSENGER_CLIENT_SECRET"]),
+        *("--webhook-secret", env["PARTA_MESSENGER_WEBHOOK_SECRET"]),
+    ]
+    _run_steps("messenger", [step], env, sites.folder / "messenger-setup.log")

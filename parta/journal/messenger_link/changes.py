@@ -9,6 +9,7 @@ then becomes a delete; that is why a mark keeps the school and the person's id i
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from parta.journal.messenger_link.refs import person_ref
 from parta.journal.messenger_link.roster import LoadKey, SchoolChanges
 from parta.journal.school.models import ClassGroup, Parent, Student, Teacher, TeachingLoad
 
+logger = logging.getLogger(__name__)
 _ATTRIBUTE = "_parta_roster_marks"
 
 # Kinds of marks. "year" and "full" make the school's next batch a full one.
@@ -79,12 +81,23 @@ def flush(marks: set[Mark]) -> None:
     """Writes one outbox batch per school for the marks, then wakes the delivery."""
     from parta.journal.messenger_link import services
 
+    try:
+        resolved = resolve(marks)
+    except Exception:
+        logger.exception("Could not read the roster changes for the messenger")  # the nightly full roster follows
+        return
     written = False
-    for school_id, (changes, full) in resolve(marks).items():
-        if full:
-            written |= services.enqueue_full_sync(school_id=school_id, kick=False) is not None
-        else:
-            written |= services.enqueue_roster_changes(school_id=school_id, changes=changes, kick=False) is not None
+    for school_id, (changes, full) in resolved.items():
+        try:
+            if full:
+                written |= services.enqueue_full_sync(school_id=school_id, kick=False) is not None
+            else:
+                item = services.enqueue_roster_changes(school_id=school_id, changes=changes, kick=False)
+                written |= item is not None
+        except Exception:
+            # The change itself is committed and must stay so; the messenger gets it with the next full roster
+            # (sync_roster, the nightly task).
+            logger.exception("Could not queue the roster change of school %s for the messenger", school_id)
     if written:
         services.kick_delivery()
 

@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 PENDING = Q(delivered_at=None, failed_at=None)
 RETRYABLE_REFUSALS = {401, 403, 408, 425, 429}  # credentials, throttling: the same request may pass later
 PATHS = {OutboxKind.ROSTER: "/roster", OutboxKind.SUBJECT_CHAT: "/subject-chats"}
+REBASE_ON = {"unknown_school", "unknown_reference"}  # refusals of a change batch that a full batch answers
 
 
 @dataclass
@@ -147,7 +148,8 @@ def _refused(item: OutboxItem, error: Refused, report: Report) -> bool:
         expected = SequenceConflict.model_validate(error.body).expected_sequence if error.body else None
         if expected is not None and resync(item=item, expected=expected):
             return True
-    if item.kind == OutboxKind.ROSTER and error.error.code == "unknown_school" and not item.full:
+    if item.kind == OutboxKind.ROSTER and error.error.code in REBASE_ON and not item.full:
+        # The messenger's mirror lacks what a change refers to: the whole roster, in the same place, carries it.
         rebase(school_id=item.school_id, sequence=item.sequence or 1)
         return True
     if item.kind == OutboxKind.SUBJECT_CHAT and error.status not in RETRYABLE_REFUSALS:
@@ -183,10 +185,9 @@ def resync(*, item: OutboxItem, expected: int) -> bool:
     if expected >= sequence:
         return False
     roster_rows = OutboxItem.objects.filter(school_id=item.school_id, kind=OutboxKind.ROSTER)
-    last_full = (
-        roster_rows.filter(full=True, sequence__gte=expected, sequence__lt=sequence)
-        .aggregate(last=Max("sequence"))["last"]
-    )
+    last_full = roster_rows.filter(full=True, sequence__gte=expected, sequence__lt=sequence).aggregate(
+        last=Max("sequence")
+    )["last"]
     wanted = set(range(last_full or expected, sequence))
     if set(roster_rows.filter(sequence__in=wanted).values_list("sequence", flat=True)) == wanted:
         roster_rows.filter(sequence__in=wanted).update(

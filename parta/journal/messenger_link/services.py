@@ -120,9 +120,9 @@ def enqueue_full_sync_of_all(*, school_ids: list[int] | None = None) -> list[Out
 
 
 def subject_chat_name(load: TeachingLoad) -> str:
-    """«7Б — Математика»; a group's chat names the group: «7Б — Английский язык, Группа 1»."""
+    """«7Б — Математика»; a group's chat names the group: «7Б — Английский язык (Группа 1)», as the messenger does."""
     name = f"{load.school_class.name} — {load.subject.name}"
-    return f"{name}, {load.group.name}" if load.group_id and load.group else name
+    return f"{name} ({load.group.name})" if load.group_id and load.group else name
 
 
 @transaction.atomic

@@ -11,14 +11,13 @@ import time
 
 from django.conf import settings
 from django.db import close_old_connections
-from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from parta.journal.messenger_link.delivery import deliver_due
 from parta.journal.messenger_link.services import enqueue_full_sync_of_all
 
-LOOP_STOPS_AT_SECOND = 55  # the loop ends before the next minute's one starts
+LOOP_SECONDS = 57  # the scheduler starts the loop every 60 s: one ends about when the next begins
 
 
 @db_task()
@@ -28,9 +27,9 @@ def deliver_outbox() -> None:
 
 @db_periodic_task(crontab(minute="*"))
 def deliver_outbox_loop() -> None:
-    """Looks for due rows every MESSENGER_OUTBOX_POLL_SECONDS until second 55 of the minute it started in."""
-    started = timezone.now()
-    deadline = time.monotonic() + max(LOOP_STOPS_AT_SECOND - started.second, 1)
+    """Looks for due rows every MESSENGER_OUTBOX_POLL_SECONDS for about a minute. Should two loops overlap (a late
+    start), the schools' leases keep them from sending anything twice."""
+    deadline = time.monotonic() + LOOP_SECONDS
     while True:
         deliver_due()
         close_old_connections()

@@ -197,9 +197,14 @@ async def _link(request: HttpRequest, config: Config, pending: dict[str, str], *
                 request, "messenger_link/confirm.html", {"nav": "messenger", "error": error.error, "pending": pending}
             )
         return await _outcome(
-            request, title=_("The messenger refused to link"), text=error.error.message, status=error.status,
-            help_url=error.error.help_url, code=error.error.code, retry=True,
-        )  # fmt: skip
+            request,
+            title=_("The messenger refused to link"),
+            text=error.error.message,
+            status=error.status,
+            help_url=error.error.help_url,
+            code=error.error.code,
+            retry=True,
+        )
     await request.session.apop(PENDING_KEY, None)
     await sync_to_async(services.record_link)(
         user=user, subject=pending["subject"], profile_name=pending["name"], result=result

@@ -4,6 +4,7 @@ Every chat, message and invite is looked up from the signed-in profile's members
 404 like one that does not exist. Refusals answer {"code", "message"} (ErrorOut) with a 4xx status.
 """
 
+import io
 from typing import cast
 
 import segno
@@ -183,8 +184,9 @@ def invite_qr(request: HttpRequest, chat_id: int, invite_id: int) -> HttpRespons
     invite = selectors.get_invite(chat_id=chat_id, invite_id=invite_id)
     if not selectors.may_see_invite(membership, invite):
         raise selectors.invite_not_found()
-    svg = segno.make(invite_out(invite, timezone.now()).url, error="m").svg_inline(scale=8, border=2)
-    response = HttpResponse(svg, content_type="image/svg+xml")
+    svg = io.BytesIO()  # a standalone SVG document (with its namespace), so that <img src> draws it
+    segno.make(invite_out(invite, timezone.now()).url, error="m").save(svg, kind="svg", xmldecl=False, scale=8, border=2)
+    response = HttpResponse(svg.getvalue(), content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -94,6 +94,9 @@ async def measure_fanout(servers: list[Server], seeded: dict[str, Any], options:
             times = [(received - sent["committed_at"]) * 1000 for _, received in receipts]
             latencies.extend(times)
             last_ms.append(max(times))
+            if options.verbose:
+                print(f"  message {round_ - options.warmup + 1}: first {min(times):.1f} ms, median "
+                      f"{statistics.median(times):.1f} ms, last {max(times):.1f} ms", flush=True)  # fmt: skip
         await asyncio.sleep(0.3)  # one message at a time: this measures a fan-out, not a queue
     await swarm.close_all()
     return {
@@ -284,6 +287,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--layer", choices=["memory", "redis"], default="memory", help="fanout/memory: channel layer")
     parser.add_argument("--ws", default="auto", help="uvicorn's WebSocket implementation (auto = websockets)")
     parser.add_argument("--no-deflate", dest="deflate", action="store_false", help="without per-message deflate")
+    parser.add_argument("--verbose", action="store_true", help="fan-out: a line per message")
     return parser.parse_args(argv)
 
 

@@ -19,15 +19,17 @@ from channels.db import database_sync_to_async
 from parta.messenger.asgi import application as messenger
 from tests.bench.messenger.sending import send_stamped
 
-_profile = cProfile.Profile() if os.environ.get("PARTA_BENCH_PROFILE") else None  # where the server's time goes
-if _profile is not None:
-    _profile.enable()
+# Where the server's time goes: PARTA_BENCH_PROFILE=<file>; POST /__bench/profile?start, then POST /__bench/profile.
+_profile = cProfile.Profile() if os.environ.get("PARTA_BENCH_PROFILE") else None
 
 
 async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] == "http" and scope["path"] == "/__bench/profile" and _profile is not None:
-        _profile.disable()
-        _profile.dump_stats(os.environ["PARTA_BENCH_PROFILE"])
+        if scope["query_string"] == b"start":
+            _profile.enable()
+        else:
+            _profile.disable()
+            _profile.dump_stats(os.environ["PARTA_BENCH_PROFILE"])
         await send({"type": "http.response.start", "status": 204, "headers": []})
         await send({"type": "http.response.body", "body": b""})
         return

@@ -276,8 +276,9 @@ def test_roster_provisioning(tmp_path: Path) -> None:
         answered = [http_seconds for http_seconds, _event in timings]
         report(
             "change",
-            f"a student moves class, POST → the student's WebSocket gets the new chat: p50 {statistics.median(seen) * 1000:.0f} ms, "
-            f"max {max(seen) * 1000:.0f} ms; the API answers in p50 {statistics.median(answered) * 1000:.0f} ms "
+            "a student moves class, POST → the student's WebSocket gets the new chat: "
+            f"p50 {statistics.median(seen) * 1000:.0f} ms, max {max(seen) * 1000:.0f} ms; "
+            f"the API answers in p50 {statistics.median(answered) * 1000:.0f} ms "
             f"({MOVES} moves; target < 1 s)",
         )
 

@@ -140,7 +140,11 @@ class FakeMessenger:
         if r.path == "/integration/v1/roster" and r.method == "POST":
             return self._roster(r)
         if r.path == "/integration/v1/link" and r.method == "POST":
-            return 200, {"profile_id": int(self.subject), "confirmed_roles": r.body["roles"], "chats_url": f"{self.url}/chats/"}
+            return 200, {
+                "profile_id": int(self.subject),
+                "confirmed_roles": r.body["roles"],
+                "chats_url": f"{self.url}/chats/",
+            }
         if r.path == "/integration/v1/link" and r.method == "DELETE":
             return 204, None
         if r.path == "/integration/v1/subject-chats" and r.method == "POST":
@@ -153,12 +157,21 @@ class FakeMessenger:
         form = r.body or {}
         if form.get("grant_type") == "client_credentials":
             return 200, {"access_token": SERVER_TOKEN, "token_type": "Bearer", "expires_in": 3600, "scope": "roster"}
-        if form.get("grant_type") == "authorization_code" and form.get("code") == "good-code" and form.get("code_verifier"):
+        if (
+            form.get("grant_type") == "authorization_code"
+            and form.get("code") == "good-code"
+            and form.get("code_verifier")
+        ):
             now = int(time.time())
             claims = {
-                "iss": issuer, "sub": self.subject, "aud": CLIENT_ID, "iat": now, "exp": now + 300,
-                "nonce": self.nonce, "name": self.profile_name,
-            }  # fmt: skip
+                "iss": issuer,
+                "sub": self.subject,
+                "aud": CLIENT_ID,
+                "iat": now,
+                "exp": now + 300,
+                "nonce": self.nonce,
+                "name": self.profile_name,
+            }
             id_token = jwt.encode({"alg": "RS256", "kid": "test-key"}, claims, _KEY)
             return 200, {"access_token": PERSON_TOKEN, "token_type": "Bearer", "expires_in": 3600, "id_token": id_token}
         return 400, {"error": "invalid_grant", "error_description": "The code is not valid."}
@@ -175,8 +188,11 @@ class FakeMessenger:
             return 200, {"school_id": school, "applied_sequence": applied, "duplicate": True}
         if batch["sequence"] > applied + 1 and not batch["full"]:
             return 409, {
-                "code": "sequence_gap", "message": "Пропущен пакет.", "help_url": None, "expected_sequence": applied + 1,
-            }  # fmt: skip
+                "code": "sequence_gap",
+                "message": "Пропущен пакет.",
+                "help_url": None,
+                "expected_sequence": applied + 1,
+            }
         self.sequences[school] = batch["sequence"]
         self.answers[key] = {"school_id": school, "applied_sequence": batch["sequence"], "duplicate": False}
         return 200, self.answers[key]

@@ -30,7 +30,9 @@ def rows(response: Any) -> list[str]:
     import re
 
     body = response.content.decode()
-    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in re.findall(r"<tr data-status.*?</tr>", body, re.S)]
+    return [
+        " ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in re.findall(r"<tr data-status.*?</tr>", body, re.S)
+    ]
 
 
 def test_the_journal_start_page_links_to_chat_management(client: Client, school: SmallSchool) -> None:
@@ -57,7 +59,9 @@ def test_adding_a_chat_queues_it_and_the_row_says_it_is_being_created(
     assert "7Б — Математика" in form.content.decode()  # the generated name, shown before adding
 
     response = client.post(
-        ADD, {"school_class": school.cls_7b.pk, "subject": school.math.pk, "group": "", "include_parents": "on"}, follow=True
+        ADD,
+        {"school_class": school.cls_7b.pk, "subject": school.math.pk, "group": "", "include_parents": "on"},
+        follow=True,
     )
 
     chat = SubjectChat.objects.get()
@@ -78,11 +82,16 @@ def test_the_messengers_list_fills_in_chats_the_journal_has_no_record_of(
     client: Client, school: SmallSchool, messenger: FakeMessenger
 ) -> None:
     remote = {
-        "chat_id": 5, "name": "5А — Математика", "url": f"{messenger.url}/chats/5/",
-        "school_id": str(school.builder.school.pk), "class_id": str(school.cls_5a.pk),
-        "subject_id": str(school.math.pk), "group_id": None, "teacher_id": str(school.teacher.user_id),
+        "chat_id": 5,
+        "name": "5А — Математика",
+        "url": f"{messenger.url}/chats/5/",
+        "school_id": str(school.builder.school.pk),
+        "class_id": str(school.cls_5a.pk),
+        "subject_id": str(school.math.pk),
+        "group_id": None,
+        "teacher_id": str(school.teacher.user_id),
         "include_parents": False,
-    }  # fmt: skip
+    }
     messenger.script("GET", "/integration/v1/subject-chats", (200, [remote]))
     sign_in(client, "teacher")
     response = client.get(CHATS)
@@ -131,7 +140,7 @@ def test_a_group_load_makes_a_group_chat(client: Client, school: SmallSchool, me
     sign_in(client, "teacher")
     client.post(ADD, {"school_class": school.cls_7b.pk, "subject": english.pk, "group": ""})
     chat = SubjectChat.objects.get()
-    assert (chat.name, chat.group_id) == ("7Б — Английский язык, Группа 1", group.pk)
+    assert (chat.name, chat.group_id) == ("7Б — Английский язык (Группа 1)", group.pk)
     assert OutboxItem.objects.get(kind=OutboxKind.SUBJECT_CHAT).payload["group_id"] == str(group.pk)
 
 
@@ -150,7 +159,9 @@ def test_a_refused_chat_shows_why_and_can_be_added_again(
     sign_in(client, "teacher")
     client.post(ADD, {"school_class": school.cls_7b.pk, "subject": school.math.pk, "group": ""})
     messenger.script(
-        "POST", "/integration/v1/subject-chats", (422, {"code": "unknown_reference", "message": "Класса нет.", "help_url": None})
+        "POST",
+        "/integration/v1/subject-chats",
+        (422, {"code": "unknown_reference", "message": "Класса нет.", "help_url": None}),
     )
     deliver_due()
     row = next(r for r in rows(client.get(CHATS)) if r.startswith("7Б"))

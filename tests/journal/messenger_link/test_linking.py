@@ -50,7 +50,9 @@ def text(response: Any) -> str:
     return " ".join(response.content.decode().split())
 
 
-def test_status_page_offers_linking_and_lists_the_data(client: Client, school: SmallSchool, messenger: FakeMessenger) -> None:
+def test_status_page_offers_linking_and_lists_the_data(
+    client: Client, school: SmallSchool, messenger: FakeMessenger
+) -> None:
     sign_in(client, "student")
     page = text(client.get("/messenger/"))
     assert "Учебный профиль не привязан" in page
@@ -84,7 +86,9 @@ def test_linking_a_teacher_who_is_also_a_parent(client: Client, school: SmallSch
     response = callback(client, messenger, params)
 
     assert response.status_code == 302 and response["Location"] == "/messenger/done/"
-    (token_call,) = [c for c in messenger.calls("POST", "/o/token/") if c.body.get("grant_type") == "authorization_code"]
+    (token_call,) = [
+        c for c in messenger.calls("POST", "/o/token/") if c.body.get("grant_type") == "authorization_code"
+    ]
     assert create_s256_code_challenge(token_call.body["code_verifier"]) == params["code_challenge"]  # PKCE
     assert token_call.body["redirect_uri"] == "http://testserver/messenger/callback/"
     (link_call,) = messenger.calls("POST", LINK)
@@ -110,9 +114,12 @@ def test_a_student_passes_the_class(client: Client, school: SmallSchool, messeng
     callback(client, messenger, start(client, messenger))
     (role,) = messenger.calls("POST", LINK)[0].json["roles"]
     assert role == {
-        "kind": "student", "school_id": str(school.builder.school.pk), "class_id": str(school.cls_7b.pk),
-        "children": [], "roster_person_id": None,
-    }  # fmt: skip
+        "kind": "student",
+        "school_id": str(school.builder.school.pk),
+        "class_id": str(school.cls_7b.pk),
+        "children": [],
+        "roster_person_id": None,
+    }
 
 
 def test_the_messenger_down_at_the_start(client: Client, school: SmallSchool, messenger: FakeMessenger) -> None:
@@ -180,7 +187,11 @@ def test_another_profile_is_linked_only_after_a_confirmation(
     client: Client, school: SmallSchool, messenger: FakeMessenger
 ) -> None:
     sign_in(client, "teacher")
-    refusal = {"code": "linked_to_another_profile", "message": "Аккаунт уже связан с другим профилем.", "help_url": None}
+    refusal = {
+        "code": "linked_to_another_profile",
+        "message": "Аккаунт уже связан с другим профилем.",
+        "help_url": None,
+    }
     messenger.script("POST", LINK, (409, refusal))
 
     response = callback(client, messenger, start(client, messenger))
@@ -274,7 +285,9 @@ def test_unlinking_while_the_messenger_is_down_keeps_the_link(
     assert "профиль пока привязан" in text(response)
 
 
-def test_unlinking_what_the_messenger_no_longer_has(client: Client, school: SmallSchool, messenger: FakeMessenger) -> None:
+def test_unlinking_what_the_messenger_no_longer_has(
+    client: Client, school: SmallSchool, messenger: FakeMessenger
+) -> None:
     record_link(user=school.teacher.user, subject="501", profile_name="", result=_result(501))
     sign_in(client, "teacher")
     messenger.script("DELETE", LINK, (404, {"code": "not_linked", "message": "Не связан.", "help_url": None}))

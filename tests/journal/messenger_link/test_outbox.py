@@ -28,7 +28,9 @@ def synced(db: None, django_capture_on_commit_callbacks: Any) -> SmallSchool:
 
 
 def pending(school: SmallSchool) -> list[OutboxItem]:
-    return list(OutboxItem.objects.filter(school=school.builder.school, delivered_at=None, failed_at=None).order_by("pk"))
+    return list(
+        OutboxItem.objects.filter(school=school.builder.school, delivered_at=None, failed_at=None).order_by("pk")
+    )
 
 
 def make_due() -> None:
@@ -180,7 +182,9 @@ def test_a_refused_subject_chat_is_given_up_and_does_not_block_the_roster(
 ) -> None:
     chat = request_subject_chat(load=synced.math_7b, include_parents=False, requested_by=synced.teacher.user)
     change(synced, django_capture_on_commit_callbacks, "Второй")
-    messenger.script("POST", CHATS, (422, {"code": "unknown_reference", "message": "Нет такого класса.", "help_url": None}))
+    messenger.script(
+        "POST", CHATS, (422, {"code": "unknown_reference", "message": "Нет такого класса.", "help_url": None})
+    )
 
     report = deliver_due()
 
@@ -205,10 +209,14 @@ def test_asking_twice_for_a_subject_chat_queues_it_once(synced: SmallSchool, mes
 
 
 def test_a_school_claimed_by_another_worker_is_left_alone(synced: SmallSchool, messenger: FakeMessenger) -> None:
-    SchoolSync.objects.filter(school=synced.builder.school).update(claimed_until=timezone.now() + dt.timedelta(seconds=30))
+    SchoolSync.objects.filter(school=synced.builder.school).update(
+        claimed_until=timezone.now() + dt.timedelta(seconds=30)
+    )
     assert deliver_due().delivered == 0
     assert messenger.calls("POST", ROSTER) == []
-    SchoolSync.objects.filter(school=synced.builder.school).update(claimed_until=timezone.now() - dt.timedelta(seconds=1))
+    SchoolSync.objects.filter(school=synced.builder.school).update(
+        claimed_until=timezone.now() - dt.timedelta(seconds=1)
+    )
     assert deliver_due().delivered == 1  # a lease that ran out (a crashed worker) is taken over
     assert SchoolSync.objects.get(school=synced.builder.school).claimed_until is None
 
@@ -230,7 +238,9 @@ def test_nothing_is_sent_without_credentials(synced: SmallSchool, messenger: Fak
     assert messenger.requests == []
 
 
-def test_a_slow_messenger_times_out_and_is_retried(synced: SmallSchool, messenger: FakeMessenger, settings: Any) -> None:
+def test_a_slow_messenger_times_out_and_is_retried(
+    synced: SmallSchool, messenger: FakeMessenger, settings: Any
+) -> None:
     settings.MESSENGER_TIMEOUT = 0.3
     messenger.delay = 1.0
     report = deliver_due()
@@ -256,4 +266,43 @@ def test_kicked_on_commit(
     change(synced, django_capture_on_commit_callbacks, "Второй")
 
     assert [b["sequence"] for b in messenger.roster_batches()] == [1, 2]
+    assert pending(synced) == []
+
+
+def test_the_periodic_loop_delivers_what_becomes_due(
+    synced: SmallSchool, messenger: FakeMessenger, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's loop looks every POLL seconds: a retry that falls due meanwhile is sent without any wake-up."""
+    from parta.journal.messenger_link import tasks
+
+    settings.MESSENGER_OUTBOX_POLL_SECONDS = 0.1
+    monkeypatch.setattr(tasks, "LOOP_SECONDS", 1.5)
+    monkeypatch.setattr(tasks, "close_old_connections", lambda: None)  # the worker's; here it is the test's connection
+    OutboxItem.objects.update(next_attempt_at=timezone.now() + dt.timedelta(seconds=0.5), attempts=1)
+
+    tasks.deliver_outbox_loop.call_local()
+
+    assert [b["sequence"] for b in messenger.roster_batches()] == [1]
+
+
+def test_the_nightly_task_queues_every_school_whole(synced: SmallSchool) -> None:
+    from parta.journal.messenger_link import tasks
+
+    tasks.nightly_full_sync.call_local()
+    assert OutboxItem.objects.filter(full=True).values_list("sequence", flat=True).last() == 2
+
+
+def test_a_change_the_mirror_cannot_resolve_is_replaced_by_the_whole_roster(
+    synced: SmallSchool, messenger: FakeMessenger, django_capture_on_commit_callbacks: Any
+) -> None:
+    assert deliver_due().delivered == 1
+    change(synced, django_capture_on_commit_callbacks, "Второй")
+    refusal = {"code": "unknown_reference", "message": "Нет класса 5А.", "help_url": None}
+    messenger.script("POST", ROSTER, (422, refusal))
+
+    report = deliver_due()
+
+    assert report.delivered == 1
+    batches = messenger.roster_batches()
+    assert [(b["sequence"], b["full"]) for b in batches] == [(1, True), (2, False), (2, True)]
     assert pending(synced) == []

@@ -55,7 +55,9 @@ def test_full_batch_lists_the_whole_school(school: SmallSchool) -> None:
     assert students[person(school.students[0])].class_id == ref(school.cls_7b)
     assert students[person(school.child_5a)].class_id == ref(school.cls_5a)
     parents = {p.external_id: p for p in batch.upserts.parents}
-    assert sorted(parents[person(school.parent)].children) == sorted([person(school.students[0]), person(school.child_5a)])
+    assert sorted(parents[person(school.parent)].children) == sorted(
+        [person(school.students[0]), person(school.child_5a)]
+    )
     # A teacher who is also a parent is one person with two roles: the same id among teachers and parents.
     assert parents[person(school.teacher)].children == [person(school.students[2])]
     (group,) = batch.upserts.groups
@@ -185,8 +187,12 @@ def test_load_moved_to_another_teacher_deletes_the_old_row(
 
 def test_deleted_load_row_is_a_delete(synced: SmallSchool, django_capture_on_commit_callbacks: Any) -> None:
     load = synced.russian_7b
-    batch = _change(synced, django_capture_on_commit_callbacks, lambda: TeachingLoad.objects.filter(pk=load.pk).delete())
-    assert [(x.teacher_id, x.subject_id) for x in batch.deletes.load] == [(person(synced.other_teacher), ref(synced.russian))]
+    batch = _change(
+        synced, django_capture_on_commit_callbacks, lambda: TeachingLoad.objects.filter(pk=load.pk).delete()
+    )
+    assert [(x.teacher_id, x.subject_id) for x in batch.deletes.load] == [
+        (person(synced.other_teacher), ref(synced.russian))
+    ]
 
 
 def test_one_transaction_is_one_batch(synced: SmallSchool, django_capture_on_commit_callbacks: Any) -> None:

@@ -231,6 +231,7 @@ def test_invites_qr_preview_and_join(world: World, newspaper: Chat) -> None:
     qr = teacher.get(invite["qr_url"])
     assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml"
     assert qr.content.decode().lstrip().startswith("<svg") and "<path" in qr.content.decode()
+    assert 'xmlns="http://www.w3.org/2000/svg"' in qr.content.decode()  # an <img> draws only a namespaced SVG
     assert [i["id"] for i in body(teacher.get(f"{API}/{newspaper.pk}/invites/"))] == [invite["id"]]
     classmate = client_for(world.classmate)
     preview = body(classmate.get(f"{API}/invites/{invite['token']}/"))

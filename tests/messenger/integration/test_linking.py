@@ -6,6 +6,7 @@ linking again (L6)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -14,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from parta.messenger.accounts.models import Profile
 from parta.messenger.chats.models import Membership
@@ -52,8 +54,9 @@ def rostered(client: Client, server: str, school: School) -> School:
     return school
 
 
-def link(client: Client, journal: JournalCreds, profile: Profile, person_id: str, roles: list[dict[str, Any]],
-         **extra: Any) -> Any:
+def link(
+    client: Client, journal: JournalCreds, profile: Profile, person_id: str, roles: list[dict[str, Any]], **extra: Any
+) -> Any:
     return call(client, "POST", "/link", person_token(profile, journal), link_request(person_id, roles, **extra))
 
 
@@ -102,13 +105,15 @@ def test_pending_members_join_when_they_link_and_families_fill_in(
     assert not Family.objects.filter(parent=papa).exists()
 
     link(client, journal, anna, "t1", [teacher_role()])
-    link(client, journal, petya, "st1", [student_role("c7b")])
+    linked = link(client, journal, petya, "st1", [student_role("c7b")])
 
     students = Membership.objects.filter(chat__title="7Б — ученики")
     assert dict(students.values_list("profile_id", "role")) == {anna.pk: "admin", petya.pk: "member"}
     assert Family.objects.filter(parent=papa, child=petya).exists()  # filled in when the child linked
     assert roles_of(petya) == {("student", True)}
     assert Role.objects.get(profile=petya).org_class.name == "7Б"
+    class_chat = Membership.objects.get(profile=petya, chat__title="7Б — ученики").chat_id
+    assert linked.json()["chats_url"] == f"http://messenger.test/chats/{class_chat}/"  # a student lands in it (L5)
 
 
 def test_linking_again_changes_nothing(client: Client, journal: JournalCreds, rostered: School) -> None:
@@ -180,7 +185,7 @@ def test_an_unconfirmed_adult_role_still_marks_the_phone_as_a_parents(
 def test_the_help_page_explains_the_child_on_a_parents_phone_case(client: Client) -> None:
     page = client.get("/help/").content.decode()
 
-    assert "<h1 id=\"help-title\">Помощник</h1>" in page
+    assert '<h1 id="help-title">Помощник</h1>' in page
     assert 'id="child-on-parent-phone"' in page
     assert "Не регистрируйте профиль ребёнка на телефон родителя" in page
 
@@ -188,11 +193,9 @@ def test_the_help_page_explains_the_child_on_a_parents_phone_case(client: Client
 def test_an_adults_account_on_a_childs_profile_is_refused(
     client: Client, journal: JournalCreds, rostered: School
 ) -> None:
-    import datetime as dt
-
     petya = new_profile("Иванов", "Петя")
     link(client, journal, petya, "st1", [student_role("c7b")])
-    ten_years_old = new_profile("Иванова", "Даша", birth_date=dt.date.today() - dt.timedelta(days=3650))
+    ten_years_old = new_profile("Иванова", "Даша", birth_date=timezone.localdate() - dt.timedelta(days=3650))
 
     on_student = link(client, journal, petya, "p1", [parent_role(["st1"])])
     on_young = link(client, journal, ten_years_old, "t3", [teacher_role()])

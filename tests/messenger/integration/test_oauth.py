@@ -111,8 +111,12 @@ def test_the_code_is_useless_without_the_pkce_verifier(client: Client, journal: 
 
     response = client.post(
         "/o/token/",
-        {"grant_type": "authorization_code", "code": code, "redirect_uri": journal.redirect_uri,
-         "code_verifier": "x" * 50},
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": journal.redirect_uri,
+            "code_verifier": "x" * 50,
+        },
         HTTP_AUTHORIZATION=basic(journal),
     )
 

@@ -26,7 +26,9 @@ def two_regions(db: None) -> None:
     register("tatar-2", name="Дневник РТ", region="Республика Татарстан", base_url="http://dnevnik.tatar.test")
 
 
-def test_connect_lists_regions_then_the_regions_journals_leading_to_their_sites(client: Client, two_regions: None) -> None:
+def test_connect_lists_regions_then_the_regions_journals_leading_to_their_sites(
+    client: Client, two_regions: None
+) -> None:
     client.force_login(new_profile("Иванов", "Петя"))
 
     regions = client.get("/connect/")
@@ -62,8 +64,12 @@ def test_the_openapi_document_and_its_docs_are_served(client: Client) -> None:
     assert document.status_code == 200
     schema = document.json()
     assert schema["info"]["title"] == "Parta integration API"
-    assert {"/integration/v1/link", "/integration/v1/roster", "/integration/v1/subject-chats",
-            "/integration/v1/journals"} <= set(schema["paths"])
+    assert {
+        "/integration/v1/link",
+        "/integration/v1/roster",
+        "/integration/v1/subject-chats",
+        "/integration/v1/journals",
+    } <= set(schema["paths"])
     assert "SequenceConflict" in schema["components"]["schemas"]
     assert docs.status_code == 200
 

@@ -12,20 +12,26 @@ imported: import-linter forbids it, and this journal has none.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import uuid
+import warnings
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
+import authlib.deprecate  # noqa: F401 - first: it installs an "always" filter that ours must precede
 import httpx
 import pytest
-from authlib.integrations.httpx_client import OAuth2Client
 from django.core.management import call_command
 from jwcrypto import jwk, jwt
 
 from tests.messenger.integration.helpers import School, person
+
+with warnings.catch_warnings():  # authlib prefers its `httpx2` fork; plain httpx is what is installed
+    warnings.simplefilter("ignore")
+    from authlib.integrations.httpx_client import OAuth2Client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,7 +81,7 @@ def messenger(live_server: Any, settings: Any) -> Iterator[str]:
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
         webhook_secret="tatar-webhooks",
-        stdout=open("/dev/null", "w"),  # noqa: SIM115
+        stdout=io.StringIO(),
     )
     yield base
 
@@ -87,8 +93,8 @@ def discover(base: str) -> dict[str, Any]:
 
 def server_session(config: dict[str, Any]) -> httpx.Client:
     """The journal server's session: a client credentials token (scope roster) in every request's header."""
-    oauth = OAuth2Client(CLIENT_ID, CLIENT_SECRET, scope="roster", trust_env=False)
-    token = oauth.fetch_token(config["token_endpoint"], grant_type="client_credentials")
+    with OAuth2Client(CLIENT_ID, CLIENT_SECRET, scope="roster", trust_env=False) as oauth:
+        token = oauth.fetch_token(config["token_endpoint"], grant_type="client_credentials")
     assert token["scope"] == "roster"
     return httpx.Client(headers={"Authorization": f"Bearer {token['access_token']}"}, trust_env=False)
 
@@ -151,8 +157,12 @@ def test_a_second_journal_links_a_person_and_syncs_its_roster_over_http_only(mes
 
         # 2. A teacher links: authorization code + PKCE + OIDC with a standard client.
         oauth = OAuth2Client(
-            CLIENT_ID, CLIENT_SECRET, scope="openid profile link", redirect_uri=REDIRECT_URI,
-            code_challenge_method="S256", trust_env=False,
+            CLIENT_ID,
+            CLIENT_SECRET,
+            scope="openid profile link",
+            redirect_uri=REDIRECT_URI,
+            code_challenge_method="S256",
+            trust_env=False,
         )
         verifier = uuid.uuid4().hex + uuid.uuid4().hex
         url, state = oauth.create_authorization_url(
@@ -161,6 +171,7 @@ def test_a_second_journal_links_a_person_and_syncs_its_roster_over_http_only(mes
         browser, callback = browser_signs_in_and_consents(messenger, url)
         assert callback.startswith(REDIRECT_URI) and f"state={state}" in callback
         tokens = oauth.fetch_token(config["token_endpoint"], authorization_response=callback, code_verifier=verifier)
+        oauth.close()
         with httpx.Client(trust_env=False) as http:
             keys = jwk.JWKSet.from_json(http.get(config["jwks_uri"]).text)
         claims = json.loads(jwt.JWT(jwt=tokens["id_token"], key=keys).claims)
@@ -213,5 +224,7 @@ def test_a_second_journal_links_a_person_and_syncs_its_roster_over_http_only(mes
         # A student row the journal sends later still applies in order.
         late = school.change(upserts={"students": [person("st9", "Новый", "Ученик", class_id="c8a")]})
         late["school"] = full["school"]
-        assert server.post(f"{api}/roster", json=late, headers={"Idempotency-Key": "k-3"}).json()["applied_sequence"] == 3
-    browser.close()
+        assert (
+            server.post(f"{api}/roster", json=late, headers={"Idempotency-Key": "k-3"}).json()["applied_sequence"] == 3
+        )
+        browser.close()

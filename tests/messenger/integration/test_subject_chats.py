@@ -44,7 +44,11 @@ def test_a_subject_chat_is_made_once_with_a_generated_name_and_a_deep_link(
     assert first.status_code == again.status_code == 200
     assert first.json() == again.json()
     chat = Chat.objects.get(kind=ChatKind.SUBJECT)
-    assert first.json() == {"chat_id": chat.pk, "name": "7Б — Математика", "url": f"http://messenger.test/chats/{chat.pk}/"}
+    assert first.json() == {
+        "chat_id": chat.pk,
+        "name": "7Б — Математика",
+        "url": f"http://messenger.test/chats/{chat.pk}/",
+    }
     assert SubjectChat.objects.count() == 1
     assert members(chat.pk) == {}  # nobody has linked yet
 

@@ -40,7 +40,9 @@ class Answers(list[int]):
 @pytest.fixture
 def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
     journal_side = Answers()
-    monkeypatch.setattr(webhooks, "http_client", lambda: httpx.Client(transport=httpx.MockTransport(journal_side.handle)))
+    monkeypatch.setattr(
+        webhooks, "http_client", lambda: httpx.Client(transport=httpx.MockTransport(journal_side.handle))
+    )
     return journal_side
 
 
@@ -56,9 +58,10 @@ def test_a_delivery_is_signed_and_marked_delivered(journal: JournalCreds, answer
     assert webhooks.deliver_due() == (1, 0)
 
     request = answers.received[0]
-    assert request.headers["X-Parta-Signature"] == "sha256=" + hmac.new(
-        b"webhook-secret", request.content, hashlib.sha256
-    ).hexdigest()
+    assert (
+        request.headers["X-Parta-Signature"]
+        == "sha256=" + hmac.new(b"webhook-secret", request.content, hashlib.sha256).hexdigest()
+    )
     assert request.headers["X-Parta-Delivery"] == str(delivery.event_id)
     assert request.content.decode() == delivery.body
     delivery.refresh_from_db()

@@ -306,11 +306,14 @@ def test_membership_events_join_and_leave_the_chats_group() -> None:
     run(scenario)
 
 
-def test_a_chat_wakeup_reaches_a_member_who_joined_before_its_connection_knew() -> None:
-    # The membership row exists, but Bob's connection has not processed its membership.added yet when the chat's
-    # message is committed: the message's wake-up goes to a group Bob is not in. Joining then reads the database.
+def test_a_chat_wakeup_reaches_a_member_who_joined_before_its_connection_knew(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Bob is added and a message is sent in one transaction. The message's wake-up goes to the chat's group, which
+    # Bob's connection joins only when it sends his membership.added: here that wake-up comes first and misses him.
+    # Joining the group then reads the database, so the message still arrives, after the membership, once.
     alice, bob = make_profile(), make_profile()
     chat = make_chat([alice.pk])
+    held: list[tuple[dict[int, int], dict[str, Any]]] = []
+    real_push = services.push_wakeups
 
     def add_bob_and_send() -> None:
         from parta.messenger.chats.models import Membership
@@ -318,13 +321,18 @@ def test_a_chat_wakeup_reaches_a_member_who_joined_before_its_connection_knew() 
         with transaction.atomic():
             Membership.objects.create(chat=chat, profile=bob)
             publish(profile_ids=[bob.pk], type="membership.added", payload={"chat": {"id": chat.pk}})
-            # Same transaction: the message's chat wake-up is pushed right after the membership's.
             publish(profile_ids=[alice.pk, bob.pk], type="message.new", payload={"chat_id": chat.pk, "message": {}})
 
     async def scenario() -> None:
         bob_socket = await connect(bob.pk)
         await resume(bob_socket, after=0)
+        monkeypatch.setattr(services, "push_wakeups", lambda seqs, **kw: held.append((seqs, kw)))
         await db(add_bob_and_send)()
+        (membership, membership_kw), (message, message_kw) = held
+        assert message_kw["chat_id"] == chat.pk  # woken through the chat's group
+        await db(real_push)(message, **message_kw)
+        assert await bob_socket.receive_nothing(timeout=0.3)  # not in the chat's group yet: missed
+        await db(real_push)(membership, **membership_kw)
         events = await next_events(bob_socket, 2)
         assert [e["type"] for e in events] == ["membership.added", "message.new"]
         assert await bob_socket.receive_nothing(timeout=0.3)

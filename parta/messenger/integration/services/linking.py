@@ -16,10 +16,12 @@ from oauth2_provider.models import get_access_token_model, get_refresh_token_mod
 
 from parta.common.integration.schemas import LinkRequest, LinkResult, LinkRole
 from parta.messenger.accounts.models import Profile
+from parta.messenger.chats.models import ChatKind, MemberRole, Membership
 from parta.messenger.integration import errors
 from parta.messenger.integration.models import Journal, LinkedRole, MirrorSchool, PersonLink
 from parta.messenger.integration.services.provisioning import reconcile_school
 from parta.messenger.integration.services.schools import lock_schools
+from parta.messenger.integration.services.subject_chats import chat_url
 from parta.messenger.integration.services.webhooks import enqueue_webhook
 from parta.messenger.orgs.models import Family, Role, RoleKind
 from parta.messenger.orgs.selectors import is_child
@@ -67,18 +69,31 @@ def link_person(*, journal: Journal, profile: Profile, request: LinkRequest) -> 
             raise errors.linked_elsewhere() from error
         for school in sorted(schools.values(), key=lambda s: s.pk):
             reconcile_school(school)
+        organization_ids = [school.organization_id for school in schools.values()]
         confirmed = set(
             Role.objects.filter(
-                profile_id=profile.pk,
-                confirmed=True,
-                organization_id__in=[school.organization_id for school in schools.values()],
+                profile_id=profile.pk, confirmed=True, organization_id__in=organization_ids
             ).values_list("organization__mirror__external_id", "kind")
         )
     return LinkResult(
         profile_id=profile.pk,
         confirmed_roles=[role for role in request.roles if (role.school_id, role.kind) in confirmed],
-        chats_url=f"{settings.MESSENGER_URL}/chats/",
+        chats_url=_chats_url(profile, organization_ids),
     )
+
+
+def _chats_url(profile: Profile, organization_ids: list[int]) -> str:
+    """Where «Перейти в чат» leads (L5): a student straight into their class's chat, everyone else to the chat list
+    (a class teacher has three chats, a parent one per child's class)."""
+    class_chat = (
+        Membership.objects.filter(
+            profile_id=profile.pk, chat__kind=ChatKind.CLASS_STUDENTS, chat__organization_id__in=organization_ids
+        )
+        .exclude(role=MemberRole.ADMIN)
+        .values_list("chat_id", flat=True)
+        .first()
+    )
+    return chat_url(class_chat) if class_chat else f"{settings.MESSENGER_URL}/chats/"
 
 
 def _save_link(link: PersonLink | None, *, journal: Journal, profile: Profile, request: LinkRequest) -> PersonLink:

@@ -161,13 +161,14 @@ def sync_roles(state: SchoolState) -> None:
     """Role rows of the school's linked people: created, confirmed, their class kept up to date (bulk; only the
     rows that differ are loaded as objects)."""
     organization_id = state.school.organization_id
-    wanted = {(role.profile_id, role.kind): (_role_class(state, role), _confirmable(state, role)) for role in state.links}
+    wanted = {
+        (role.profile_id, role.kind): (_role_class(state, role), _confirmable(state, role)) for role in state.links
+    }
     existing = {
         (profile_id, kind): (pk, class_id, confirmed)
         for pk, profile_id, kind, class_id, confirmed in Role.objects.filter(
-            organization_id=organization_id, profile_id__in=LinkedRole.objects.filter(school=state.school).values(
-                "link__profile_id"
-            )
+            organization_id=organization_id,
+            profile_id__in=LinkedRole.objects.filter(school=state.school).values("link__profile_id"),
         ).values_list("pk", "profile_id", "kind", "org_class_id", "confirmed")
     }
     new, changed = [], {}
@@ -262,10 +263,16 @@ def _class_chats(state: SchoolState, by_student: dict[int, set[int]]) -> dict[st
         students = state.students_of_class.get(class_pk, [])
         parents = frozenset(profile for student in students for profile in by_student.get(student, ()))
         chats[students_chat_key(state.school, class_pk)] = WantedChat(
-            ChatKind.CLASS_STUDENTS, pgettext("automatic chat name", "%(class)s — students") % {"class": name}, admins, _linked(state, students)
+            ChatKind.CLASS_STUDENTS,
+            pgettext("automatic chat name", "%(class)s — students") % {"class": name},
+            admins,
+            _linked(state, students),
         )
         chats[parents_chat_key(state.school, class_pk)] = WantedChat(
-            ChatKind.CLASS_PARENTS, pgettext("automatic chat name", "%(class)s — parents") % {"class": name}, admins, parents
+            ChatKind.CLASS_PARENTS,
+            pgettext("automatic chat name", "%(class)s — parents") % {"class": name},
+            admins,
+            parents,
         )
     return chats
 

@@ -19,22 +19,6 @@ const EXPIRY_CHOICES = [
   ["2592000", "expiry_month"],
 ];
 
-/**
- * The invite's QR code (the API's SVG) as an image. The SVG is fetched and shown through a blob URL so that one
- * lacking the SVG namespace — which an <img> refuses to draw — still shows; as an image it can never run anything.
- */
-async function qrImage(url) {
-  try {
-    const response = await fetch(url, { credentials: "same-origin" });
-    if (!response.ok) return url;
-    let svg = await response.text();
-    if (!/<svg[^>]*\sxmlns=/.test(svg)) svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"');
-    return URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
-  } catch {
-    return url;
-  }
-}
-
 function section(titleKey, ...children) {
   const id = `chat-info-${titleKey}`;
   return h("section", { class: "chat-info-section", "aria-labelledby": id }, h("h3", { id }, t(titleKey)), ...children);
@@ -192,7 +176,7 @@ export class InfoPanel {
       type: "button", class: "chat-button-secondary", "aria-expanded": "false",
       onclick: async (event) => {
         const button = event.currentTarget;
-        if (!qr.src) qr.src = await qrImage(invite.qr_url);
+        if (!qr.src) qr.src = invite.qr_url;
         qr.hidden = !qr.hidden;
         button.setAttribute("aria-expanded", String(!qr.hidden));
       },
