@@ -185,7 +185,9 @@ def invite_qr(request: HttpRequest, chat_id: int, invite_id: int) -> HttpRespons
     if not selectors.may_see_invite(membership, invite):
         raise selectors.invite_not_found()
     svg = io.BytesIO()  # a standalone SVG document (with its namespace), so that <img src> draws it
-    segno.make(invite_out(invite, timezone.now()).url, error="m").save(svg, kind="svg", xmldecl=False, scale=8, border=2)
+    segno.make(invite_out(invite, timezone.now()).url, error="m").save(
+        svg, kind="svg", xmldecl=False, scale=8, border=2
+    )
     response = HttpResponse(svg.getvalue(), content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     return response

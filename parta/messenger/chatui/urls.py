@@ -7,5 +7,4 @@ urlpatterns = [
     path("", views.chat_list, name="list"),
     path("<int:chat_id>/", views.chat, name="chat"),
     path("new/", views.new_chat, name="new"),
-    path("journal-link/", views.journal_link, name="journal_link"),
 ]

@@ -85,11 +85,3 @@ def new_chat(request: HttpRequest) -> HttpResponse:
     """«Создать чат»: name, members from people search, «Закрытый чат» (recommended) → «Сохранить»."""
     me = _profile(request)
     return render(request, "chatui/new_chat.html", {"boot": {"me": _me(me)}, "strings": chat_strings()})
-
-
-@login_required
-@require_safe
-def journal_link(request: HttpRequest) -> HttpResponse:
-    """Where «Подключить дневник» leads for now: what linking will do, and that it comes with the journal's
-    integration (the next version). Nothing here pretends to link."""
-    return render(request, "chatui/journal_link.html")

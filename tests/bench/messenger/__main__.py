@@ -190,7 +190,7 @@ async def measure_throughput(
     senders = [
         await asyncio.create_subprocess_exec(
             PYTHON, "-m", "tests.bench.messenger.sender", "--plan", str(plan), "--start-at", str(start_at),
-            "--seconds", str(options.seconds), "--seed", str(n),
+            "--seconds", str(options.seconds), "--seed", str(n), *(["--minimal"] if options.minimal else []),
             cwd=REPO, env=dep.env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )
         for n in range(options.senders)
@@ -284,6 +284,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=10.0, help="throughput: how long they send")
     parser.add_argument("--chats", type=int, default=100, help="throughput: small chats")
     parser.add_argument("--size", type=int, default=3, help="throughput: members per small chat")
+    parser.add_argument("--minimal", action="store_true", help="throughput: the minimal send, not the chats service")
     parser.add_argument("--layer", choices=["memory", "redis"], default="memory", help="fanout/memory: channel layer")
     parser.add_argument("--ws", default="auto", help="uvicorn's WebSocket implementation (auto = websockets)")
     parser.add_argument("--no-deflate", dest="deflate", action="store_false", help="without per-message deflate")

@@ -22,6 +22,7 @@ def main() -> None:
     parser.add_argument("--start-at", type=float, required=True)
     parser.add_argument("--seconds", type=float, required=True)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--minimal", action="store_true", help="the minimal send instead of the chats service")
     args = parser.parse_args()
 
     import django
@@ -29,7 +30,7 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from tests.bench.messenger.sending import SEND_PATH, send
+    from tests.bench.messenger.sending import MINIMAL_PATH, SEND_PATH, send
 
     chats = json.loads(args.plan.read_text())["chats"]
     rng = random.Random(args.seed)
@@ -38,9 +39,9 @@ def main() -> None:
     deadline = args.start_at + args.seconds
     timings: list[float] = []
     while time.time() < deadline:
-        chat = rng.choice(chats)
+        n, chat = len(timings), rng.choice(chats)
         started = time.perf_counter()
-        send(chat_id=chat["id"], sender_id=rng.choice(chat["members"]), text=f"Сообщение {len(timings)}")
+        send(chat_id=chat["id"], sender_id=rng.choice(chat["members"]), text=f"Сообщение {n}", minimal=args.minimal)
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
     print(
@@ -49,7 +50,7 @@ def main() -> None:
                 "sent": len(timings),
                 "p50_ms": statistics.median(timings) if timings else None,
                 "p99_ms": timings[int(len(timings) * 0.99)] if timings else None,
-                "path": SEND_PATH,
+                "path": MINIMAL_PATH if args.minimal else SEND_PATH,
             }
         )
     )

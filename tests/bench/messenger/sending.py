@@ -1,6 +1,7 @@
 """How the benchmarks send a message: the chats app's `send_message` service when it is there (the real path:
-membership check, idempotency by client id, MessageOut payload, publish), else the tests' stand-in that does the same
-writes and the same publish. `SEND_PATH` says which one ran; every figure names it."""
+membership check, idempotency by client id, MessageOut payload, publish), else — or with `minimal=True` — the tests'
+stand-in that does only the essential writes (lock the chat, number and insert the message, publish). `SEND_PATH`
+says which one ran; every figure names it."""
 
 from __future__ import annotations
 
@@ -20,12 +21,13 @@ def _real_service() -> Any:
 
 
 _service = _real_service()
-SEND_PATH = "chats.services.send_message" if _service else "tests' stand-in (ORM + publish)"
+SEND_PATH = "chats.services.send_message" if _service else "minimal (lock chat, insert message, publish)"
+MINIMAL_PATH = "minimal (lock chat, insert message, publish)"
 
 
-def send(*, chat_id: int, sender_id: int, text: str) -> int:
+def send(*, chat_id: int, sender_id: int, text: str, minimal: bool = False) -> int:
     """Sends one message in its own transaction; returns its id."""
-    if _service is not None:
+    if _service is not None and not minimal:
         from parta.messenger.accounts.models import Profile
 
         sender = Profile.objects.get(pk=sender_id)

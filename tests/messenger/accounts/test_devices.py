@@ -158,7 +158,7 @@ def test_the_profile_page_shows_role_state(signed_in_client: SignedIn, django_as
     school = Organization.objects.create(name="Школа № 5")
     Role.objects.create(profile=profile, organization=school, kind=RoleKind.PARENT)
     Role.objects.create(profile=profile, organization=Organization.objects.create(name="Лицей"), kind=RoleKind.TEACHER)
-    with django_assert_num_queries(4):  # session, profile, roles with their schools, devices: none per row
+    with django_assert_num_queries(5):  # session, profile, roles with their schools, devices, journal links
         body = client.get("/profile/").content.decode()
     assert "Школа № 5" in body and "не подтверждена" in body
 

@@ -71,7 +71,6 @@ def embedded(body: str, element_id: str) -> Any:
         reverse("chatui:list"),
         reverse("chatui:chat", kwargs={"chat_id": 1}),
         reverse("chatui:new"),
-        reverse("chatui:journal_link"),
     ],
 )
 def test_pages_need_sign_in(client: Client, url: str) -> None:
@@ -89,7 +88,7 @@ def test_empty_list_without_confirmed_role(anna: Profile) -> None:
     body = response.content.decode()
     assert "Чатов пока нет" in body
     assert "Подключить дневник" in body
-    assert f'href="{reverse("chatui:journal_link")}"' in body
+    assert f'href="{reverse("integration:connect")}"' in body  # the banner leads to linking (L2)
     assert 'aria-label="Создать чат"' in body
     boot = embedded(body, "chat-boot")
     assert boot["chats"] == []
@@ -172,15 +171,6 @@ def test_new_chat_page(anna: Profile) -> None:
     assert "рекомендуется" in body
     assert ">Сохранить</button>" in body
     assert "Стенгазета" in body  # the name's example
-
-
-def test_journal_link_page_is_honest(anna: Profile) -> None:
-    body = signed_in(anna).get(reverse("chatui:journal_link")).content.decode()
-
-    assert "Подключить дневник" in body
-    assert "в следующей версии" in body
-    card = body.split('class="chat-card"')[1].split("</section>")[0]
-    assert "<form" not in card  # nothing that pretends to link
 
 
 @pytest.mark.usefixtures("colleagues")
