@@ -102,7 +102,7 @@ async def start(request: HttpRequest) -> HttpResponse:
 @login_required
 async def link_from_messenger(request: HttpRequest) -> HttpResponse:
     """Where the messenger's «Подключить дневник» leads (L2): after the journal's own sign-in, the same flow."""
-    return await _start(request, origin=request.GET.get("from") or "messenger", replace=False)
+    return await _start(request, origin="messenger", replace=False)
 
 
 @require_http_methods(["GET", "POST"])
@@ -196,6 +196,7 @@ async def _link(request: HttpRequest, config: Config, pending: dict[str, str], *
             return await arender(
                 request, "messenger_link/confirm.html", {"nav": "messenger", "error": error.error, "pending": pending}
             )
+        await request.session.apop(PENDING_KEY, None)  # the answer is final: the token is not kept
         return await _outcome(
             request,
             title=_("The messenger refused to link"),
