@@ -62,8 +62,12 @@ export function fileSize(bytes) {
   return `${value.toLocaleString(lang, { maximumFractionDigits: digits })} ${units[unit]}`;
 }
 
-/** Initials for an avatar circle: «Анна Петрова» → «АП». */
+/**
+ * Initials for an avatar circle: «Анна Петрова» → «АП»; a class chat keeps its class: «7Б — ученики» → «7Б».
+ * Words without a letter or digit (dashes) are skipped.
+ */
 export function initials(name) {
-  const parts = String(name ?? "").trim().split(/\s+/).filter(Boolean);
+  const parts = String(name ?? "").trim().split(/\s+/).filter((part) => /[\p{L}\p{N}]/u.test(part));
+  if (parts.length && /^\d+\p{L}?$/u.test(parts[0])) return parts[0].toUpperCase();
   return parts.slice(0, 2).map((part) => part[0].toUpperCase()).join("") || "?";
 }
