@@ -36,25 +36,22 @@ SESSION_COOKIE_NAME = "parta_messenger_session"
 CSRF_COOKIE_NAME = "parta_messenger_csrftoken"
 
 # Channel layer (real time, docs/realtime-protocol.md): Redis when REDIS_URL is set (several processes), in-memory
-# otherwise (one process). It only carries wake-ups and typing: events themselves are in the database.
+# otherwise (one process). It only carries wake-ups and typing: events themselves are in the database, so Redis's
+# pub/sub (at most once, no queues in Redis) is enough, and it fans a chat's wake-up out once per process.
 import os  # noqa: E402
 
 from parta.common.settings_base import REDIS_URL  # noqa: E402
 
 _CHANNELS_PREFIX = os.environ.get("PARTA_CHANNELS_PREFIX", "asgi")  # Redis key prefix: deployments sharing a Redis
-# A connection that is busy (sending a long backlog) queues its wake-ups; beyond this many they are dropped, which
-# costs it a database read on the next one, never an event.
-_CHANNELS_CAPACITY = 1_000
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # Reads wait longer than the layer's 5 s blocking pop: with redis-py's default 5 s socket timeout the
-                # two race, and a server that is quiet for 5 s loses a WebSocket to a TimeoutError.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
+                # A ping every 30 s on an idle subscription: a connection dropped on the way is noticed (and its
+                # subscriptions renewed) instead of silently ending live delivery for the whole process.
+                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 5, "health_check_interval": 30}],
                 "prefix": _CHANNELS_PREFIX,
-                "capacity": _CHANNELS_CAPACITY,
             },
         }
     }
@@ -63,7 +60,9 @@ else:
         # channels' in-memory layer, without its per-call sweep of every group (quadratic in a big chat's fan-out)
         "default": {
             "BACKEND": "parta.messenger.realtime.layers.FanoutInMemoryChannelLayer",
-            "CONFIG": {"capacity": _CHANNELS_CAPACITY},
+            # A connection busy sending a long backlog queues its wake-ups; past this many they are dropped, which
+            # costs it a database read on the next one, never an event.
+            "CONFIG": {"capacity": 1_000},
         }
     }
 
@@ -167,4 +166,4 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
 INTEGRATION_WEBHOOK_TIMEOUT = float(os.environ.get("PARTA_WEBHOOK_TIMEOUT", "5"))  # seconds per delivery attempt
-INTEGRATION_WEBHOOK_MAX_ATTEMPTS = 20  # then the delivery is marked failed (about a day of retries)
+INTEGRATION_WEBHOOK_MAX_ATTEMPTS = 20  # then the delivery is marked failed (about ten hours of retries)

@@ -218,4 +218,4 @@ def _apply_event(event: WebhookEvent) -> None:
             MessengerLink.objects.filter(user_id=int(person)).delete()
         elif isinstance(profile, int):
             MessengerLink.objects.filter(profile_id=profile).delete()
-    # link.created is answered by the journal's own callback; call.* events belong to distance lessons (issue 6).
+    # link.created is answered by the journal's own callback; call.* events belong to distance lessons (issue 5).

@@ -41,7 +41,7 @@ class Chat(models.Model):
     )
     # "<smaller profile id>:<larger profile id>" for a direct chat: one direct chat per pair, enforced by the database.
     direct_key = models.CharField(max_length=50, null=True, blank=True, unique=True)
-    # The integration's own key for a system chat (e.g. "org:12:class:7Б:students"), unique.
+    # The integration's own key for a system chat (e.g. "integration:<school pk>:class:<class pk>:students"), unique.
     system_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
