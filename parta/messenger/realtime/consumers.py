@@ -46,7 +46,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from parta.messenger.realtime import selectors
-from parta.messenger.realtime.services import chat_group, encode_json, profile_group, session_group
+from parta.messenger.realtime.services import chat_group, encode_json, profile_group, seq_in_wakeup, session_group
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,6 @@ class EventsConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.profile_id = user.pk
-        self.profile_key = str(user.pk)  # chat wake-ups key their seqs by str(profile id)
         self.name = user.short_name
         self.last_sent, self.resumed = 0, False
         self.typing_sent: dict[int, float] = {}
@@ -160,8 +159,8 @@ class EventsConsumer(AsyncWebsocketConsumer):
         """A wake-up from `services.publish`: send what is new, exactly once and in order (see the module doc)."""
         if not self.resumed:
             return
-        seq = message["seqs"].get(self.profile_key) if "seqs" in message else message.get("seq")
-        if not isinstance(seq, int) or seq <= self.last_sent:
+        seq = seq_in_wakeup(message, self.profile_id)
+        if seq is None or seq <= self.last_sent:
             return  # not ours, or already sent
         event = message.get("event")
         if seq != self.last_sent + 1 or not event:

@@ -10,7 +10,8 @@ Wake-ups (what `EventsConsumer.events_available` receives; see docs/realtime-pro
 
 - to one profile's group `profile.<id>`: {"type": "events.available", "seq": N, "event_type": ..., "event": ...}
 - for an event about one chat (`chat_id`), one wake-up to the chat's group `chat.<id>` instead of one per member:
-  {"type": "events.available", "chat_id": X, "seqs": {"<profile id>": N, ...}, "event_type": ..., "event": ...}.
+  {"type": "events.available", "chat_id": X, "pids": <packed ids>, "seqs": <packed seqs>, "event_type": ..., "event":
+  ...} — the recipients' profile ids in order and their seqs, as int64 arrays (`pack_ints`, `seq_in_wakeup`).
   One group send reaches every member's connections (Redis carries it once per server process), which is what keeps
   a 1,000-member fan-out fast; a connection not (yet) in the chat's group catches up from the database on its next
   wake-up, so nothing is lost either way.
@@ -23,12 +24,15 @@ a large event) reads the database. Wake-ups may be lost, repeated or reordered w
 from __future__ import annotations
 
 import asyncio
+import bisect
 import datetime as dt
 import hashlib
 import json
 import logging
 import os
+import sys
 import threading
+from array import array
 from collections.abc import Coroutine, Iterable
 from typing import Any
 
@@ -134,9 +138,39 @@ def wakeups(
     if event_json is not None:
         extra["event"] = event_json
     if chat_id is not None:
-        seq_map = {str(pid): seq for pid, seq in seqs.items()}  # str keys: msgpack (Redis) refuses int map keys
-        return [(chat_group(chat_id), {"type": "events.available", "chat_id": chat_id, "seqs": seq_map, **extra})]
+        pids = sorted(seqs)
+        packed = {"pids": pack_ints(pids), "seqs": pack_ints([seqs[pid] for pid in pids])}
+        return [(chat_group(chat_id), {"type": "events.available", "chat_id": chat_id, **packed, **extra})]
     return [(profile_group(pid), {"type": "events.available", "seq": seq, **extra}) for pid, seq in seqs.items()]
+
+
+def pack_ints(values: list[int]) -> bytes:
+    """Integers as little-endian int64s: a 1,000-member chat's seqs travel as 16 KB that every connection searches
+    in microseconds, where a map would be decoded whole by each of them (~0.1 ms apiece with Redis)."""
+    packed = array("q", values)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def unpack_ints(data: bytes) -> array[int]:
+    values = array("q")
+    values.frombytes(data)
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values
+
+
+def seq_in_wakeup(message: dict[str, Any], profile_id: int) -> int | None:
+    """The profile's seq in a wake-up: its own group's, or its entry in a chat wake-up (None: not a recipient)."""
+    if "pids" not in message:
+        seq = message.get("seq")
+        return seq if isinstance(seq, int) else None
+    pids = unpack_ints(message["pids"])
+    index = bisect.bisect_left(pids, profile_id)
+    if index == len(pids) or pids[index] != profile_id:
+        return None
+    return int.from_bytes(message["seqs"][index * 8 : index * 8 + 8], "little", signed=True)
 
 
 def push_wakeups(

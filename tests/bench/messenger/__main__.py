@@ -113,17 +113,23 @@ async def measure_fanout(servers: list[Server], seeded: dict[str, Any], options:
     }
 
 
+def server_env(options: argparse.Namespace) -> dict[str, str]:
+    return {"PARTA_BENCH_GC_THRESHOLD": options.gc_threshold} if options.gc_threshold else {}
+
+
 def fanout(folder: Path, options: argparse.Namespace, *, processes: int) -> None:
     name = "fanout" if processes == 1 else "fanout-redis"
     redis = redis_url() if processes > 1 or options.layer == "redis" else None
-    with deployment(folder / name, redis=redis) as dep:
+    with deployment(folder / name, redis=redis, extra_env=server_env(options)) as dep:
         seeded = seed(dep, "fanout", "--members", str(options.members))
         servers = [dep.start_server(*server_args(options), app=BENCH_APP) for _ in range(processes)]
         result = asyncio.run(measure_fanout(servers, seeded, options))
     layer = "Redis" if redis else "in-memory"
+    gc_note = f", gc threshold {options.gc_threshold}" if options.gc_threshold else ""
     report(
         name,
-        f"{options.members} members, {options.members} clients on {processes} server process(es), {layer} layer, "
+        f"{options.members} members, {options.members} clients on {processes} server process(es), {layer} layer"
+        f"{gc_note}, "
         f"{dep.database.vendor}, send path: {result['path']}: "
         f"delivery after commit p50 {result['p50']:.1f} ms, p90 {result['p90']:.1f} ms, "
         f"p99 {result['p99']:.1f} ms, max {result['max']:.1f} ms; last client per message p50 {result['last_p50']:.1f} "
@@ -159,7 +165,7 @@ async def measure_memory(
 
 def memory(folder: Path, options: argparse.Namespace) -> None:
     redis = redis_url() if options.layer == "redis" else None
-    with deployment(folder / "memory", redis=redis) as dep:
+    with deployment(folder / "memory", redis=redis, extra_env=server_env(options)) as dep:
         seeded = seed(dep, "fanout", "--members", str(max(options.connections)))
         for count in options.connections:
             server = dep.start_server(*server_args(options), app=BENCH_APP)
@@ -227,7 +233,7 @@ async def measure_throughput(
 
 
 def throughput(folder: Path, options: argparse.Namespace) -> None:
-    with deployment(folder / "throughput", redis=redis_url()) as dep:
+    with deployment(folder / "throughput", redis=redis_url(), extra_env=server_env(options)) as dep:
         seeded = seed(dep, "small-chats", "--chats", str(options.chats), "--size", str(options.size))
         server = dep.start_server(*server_args(options), app=BENCH_APP)
         result = asyncio.run(measure_throughput(dep, server, seeded, options))
@@ -289,6 +295,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--ws", default="auto", help="uvicorn's WebSocket implementation (auto = websockets)")
     parser.add_argument("--no-deflate", dest="deflate", action="store_false", help="without per-message deflate")
     parser.add_argument("--verbose", action="store_true", help="fan-out: a line per message")
+    parser.add_argument(
+        "--gc-threshold", default="", help="the servers' gc.set_threshold, e.g. 50000,20,100 (default: Python's)"
+    )
     return parser.parse_args(argv)
 
 

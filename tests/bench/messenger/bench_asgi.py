@@ -9,8 +9,10 @@ in-memory channel layer) can be measured too. Served only by `uvicorn tests.benc
 from __future__ import annotations
 
 import cProfile
+import gc
 import json
 import os
+import time
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -18,6 +20,20 @@ from channels.db import database_sync_to_async
 
 from parta.messenger.asgi import application as messenger
 from tests.bench.messenger.sending import send_stamped
+
+if os.environ.get("PARTA_BENCH_GC_LOG"):  # the garbage collector's pauses, to tell them from the code's own time
+    _gc_started: list[float] = []
+
+    def _gc_pause(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            _gc_started[:] = [time.perf_counter()]
+        elif _gc_started and (pause := (time.perf_counter() - _gc_started[0]) * 1000) > 5:
+            print(f"gc generation {info['generation']}: {pause:.0f} ms, {info['collected']} collected", flush=True)
+
+    gc.callbacks.append(_gc_pause)
+
+if os.environ.get("PARTA_BENCH_GC_THRESHOLD"):  # an experiment: fewer collections (docs/performance.md)
+    gc.set_threshold(*(int(n) for n in os.environ["PARTA_BENCH_GC_THRESHOLD"].split(",")))
 
 # Where the server's time goes: PARTA_BENCH_PROFILE=<file>; POST /__bench/profile?start, then POST /__bench/profile.
 _profile = cProfile.Profile() if os.environ.get("PARTA_BENCH_PROFILE") else None

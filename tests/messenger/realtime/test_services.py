@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from parta.messenger.realtime import services
 from parta.messenger.realtime.models import Event, EventCursor
-from parta.messenger.realtime.services import INLINE_EVENT_LIMIT, prune_events, publish, wakeups
+from parta.messenger.realtime.services import INLINE_EVENT_LIMIT, prune_events, publish, seq_in_wakeup, wakeups
 from tests.messenger.realtime.builders import age_events, make_profile, publish_now
 
 
@@ -70,7 +70,11 @@ def test_a_message_event_wakes_its_chats_group_once_with_every_recipients_seq(pu
     assert call["chat_id"] == 7 and call["event_type"] == "message.new"
     [(group, message)] = wakeups(seqs, event_type="message.new", event_json=call["event_json"], chat_id=7)
     assert group == "chat.7"
-    assert message["seqs"] == {str(a.pk): 2, str(b.pk): 1}
+    assert (seq_in_wakeup(message, a.pk), seq_in_wakeup(message, b.pk), seq_in_wakeup(message, b.pk + 99)) == (
+        2,
+        1,
+        None,
+    )
     event = Event.objects.get(profile=a, seq=2)
     assert message["event"] == (
         f'{{"type":"message.new","payload":{{"chat_id":7,"message":{{"text":"ы"}}}},'
@@ -148,3 +152,11 @@ def test_prune_events_command(pushed: list[dict[str, Any]], capsys: pytest.Captu
     call_command("prune_events", "--days", "7")
     assert "Deleted 1 events older than 7 days." in capsys.readouterr().out
     assert Event.objects.count() == 1
+
+
+def test_packed_seqs_find_each_recipient_of_a_big_chat_and_nobody_else() -> None:
+    seqs = {pid: pid * 7 + 1 for pid in range(5, 5_000, 3)}  # 1,665 recipients: ids 5, 8, 11, …
+    [(_, message)] = wakeups(seqs, event_type="message.new", event_json=None, chat_id=1)
+    assert all(seq_in_wakeup(message, pid) == seq for pid, seq in seqs.items())
+    assert [seq_in_wakeup(message, pid) for pid in (1, 6, 4_999, 10**12)] == [None, None, None, None]
+    assert seq_in_wakeup({"type": "events.available", "seq": 3}, 42) == 3  # a profile group's wake-up: its own
