@@ -198,8 +198,11 @@ def test_devices_get_readable_names(user_agent: str, label: str) -> None:
 
 
 def test_ending_devices_closes_their_open_websockets(
-    signed_in_client: SignedIn, django_capture_on_commit_callbacks: Any
+    signed_in_client: SignedIn, django_capture_on_commit_callbacks: Any, settings: Any
 ) -> None:
+    # The in-process layer: this test plays the consumer's side from the test's own thread (the Redis pub/sub layer
+    # only accepts group_add for channels its own event loop created; the two-process test covers Redis).
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "parta.messenger.realtime.layers.FanoutInMemoryChannelLayer"}}
     profile = make_profile(PHONE)
     here, other = signed_in_client(profile), signed_in_client(profile)
     layer: Any = get_channel_layer()
