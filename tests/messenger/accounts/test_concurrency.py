@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -14,6 +12,7 @@ from parta.messenger.accounts.contacts import parse_contact
 from parta.messenger.accounts.errors import Refusal
 from parta.messenger.accounts.models import LoginCode
 from tests.messenger.accounts.conftest import PHONE
+from tests.messenger.concurrency import at_once
 
 
 @pytest.mark.django_db(transaction=True)
@@ -21,24 +20,15 @@ def test_simultaneous_requests_for_one_phone_send_one_code() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locks are what is tested; SQLite serializes every writer anyway")
     contact = parse_contact(PHONE)
-    barrier = threading.Barrier(4)
-    outcomes: list[str] = []
 
-    def request(n: int) -> None:
-        barrier.wait()
+    def request(n: int) -> str:
         try:
             services.request_code(contact=contact, birth_date=None, client_ip=f"10.0.0.{n}")
-            outcomes.append("sent")
         except Refusal as refusal:
-            outcomes.append(refusal.code)
-        finally:
-            connection.close()
+            return refusal.code
+        return "sent"
 
-    threads = [threading.Thread(target=request, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once([lambda n=n: request(n) for n in range(4)])
 
     assert sorted(outcomes) == ["resend_too_early"] * 3 + ["sent"]
     assert LoginCode.objects.filter(identifier=PHONE).count() == 1

@@ -4,46 +4,24 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from parta.messenger.chats import services
 from parta.messenger.chats.errors import ChatRefusal
 from parta.messenger.chats.models import Chat, Message
 from parta.messenger.realtime.models import Event
+from tests.messenger.concurrency import at_once
 from tests.messenger.orgs.builders import World
 
 pytestmark = [
     pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks and concurrent writers: PostgreSQL"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Runs the calls in threads released together; returns each one's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = calls[index]()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
 
 
 def test_two_concurrent_sends_with_one_client_id_store_one_message(world: World) -> None:

@@ -5,47 +5,25 @@ holds the school's row lock, so a reconcile never works from a stale picture and
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from parta.common.integration.schemas import LinkRequest, RosterBatch
 from parta.messenger.chats.models import Membership
 from parta.messenger.integration.models import Journal, MirrorSchool
 from parta.messenger.integration.services.linking import link_person
 from parta.messenger.integration.services.roster import apply_roster
+from tests.messenger.concurrency import at_once
 from tests.messenger.integration.helpers import School, link_request, new_profile, person, register, student_role
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and concurrent writers: PostgreSQL"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Runs the calls in threads released together; returns each one's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = calls[index]()
-        except Exception as error:
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 def test_students_linking_at_once_all_land_in_their_class_chat() -> None:
