@@ -1,33 +1,5 @@
-"""Refusals a person can meet while signing in or managing their profile: a stable code and a Russian message."""
+"""Refusals while signing in or managing a profile: the messenger's one `Refusal` (parta/messenger/errors.py)."""
 
-from __future__ import annotations
+from parta.messenger.errors import Refusal
 
-from django.utils.functional import Promise
-
-
-class Refusal(Exception):
-    """Why a sign-in step or a profile change was refused, and what to do next.
-
-    `code` is stable (the API returns it); `message` is shown to the person as is; `status` is the HTTP status
-    the API answers with; `field` names the form field the message belongs to, when there is one;
-    `retry_after` (seconds) says when trying again makes sense.
-    """
-
-    def __init__(
-        self,
-        code: str,
-        message: str | Promise,
-        *,
-        status: int = 400,
-        field: str | None = None,
-        retry_after: int | None = None,
-    ) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message = str(message)
-        self.status = status
-        self.field = field
-        self.retry_after = retry_after
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
+__all__ = ["Refusal"]

@@ -10,26 +10,16 @@ import functools
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from django.utils.functional import Promise
 from ninja import Status
+
+from parta.messenger.errors import Refusal
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class ChatRefusal(Exception):
-    def __init__(self, code: str, message: str | Promise, *, status: int = 400) -> None:
-        super().__init__(code)
-        self.code = code
-        self._message = message
-        self.status = status
-
-    @property
-    def message(self) -> str:
-        return str(self._message)
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
+class ChatRefusal(Refusal):
+    """A refusal in chats; `answer_refusals` turns it into the API's error answer."""
 
 
 def answer_refusals(view: Callable[P, R]) -> Callable[P, R | Status]:
