@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "parta.messenger.chats",
     "parta.messenger.realtime",
     "parta.messenger.chatui",
+    "parta.messenger.calls",
 ]
 AUTH_USER_MODEL = "messenger_accounts.Profile"
 
@@ -167,3 +168,36 @@ OAUTH2_PROVIDER = {
 }
 INTEGRATION_WEBHOOK_TIMEOUT = float(os.environ.get("PARTA_WEBHOOK_TIMEOUT", "5"))  # seconds per delivery attempt
 INTEGRATION_WEBHOOK_MAX_ATTEMPTS = 20  # then the delivery is marked failed (about ten hours of retries)
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Calls (issue 5: V1–V5, V8–V10, B2) through Janus VideoRoom. Owned by the calls app (docs/calls.md).
+# ---------------------------------------------------------------------------------------------------------------------
+import json  # noqa: E402
+import hashlib  # noqa: E402
+import hmac as _hmac  # noqa: E402
+
+
+def _derived_secret(purpose: str) -> str:
+    """A development secret made from SECRET_KEY: run_janus writes the same into Janus's config."""
+    return _hmac.new(SECRET_KEY.encode(), f"parta-janus-{purpose}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+# Janus servers: a JSON list of {"name", "url" (HTTP API, as the messenger reaches it), "public_url" (as browsers
+# reach it; default: url), "admin_key", "token_secret"}. A new call goes to the least loaded reachable one. The
+# default is the one that `python -m parta.messenger run_janus` starts on loopback.
+CALLS_JANUS_HTTP_PORT = int(os.environ.get("PARTA_JANUS_HTTP_PORT", "8188"))
+CALLS_JANUS_SERVERS = json.loads(os.environ.get("PARTA_JANUS_SERVERS", "null")) or [
+    {
+        "name": "local",
+        "url": f"http://127.0.0.1:{CALLS_JANUS_HTTP_PORT}/janus",
+        "admin_key": os.environ.get("PARTA_JANUS_ADMIN_KEY", _derived_secret("admin-key")),
+        "token_secret": os.environ.get("PARTA_JANUS_TOKEN_SECRET", _derived_secret("token-secret")),
+    }
+]
+CALLS_JANUS_TIMEOUT = float(os.environ.get("PARTA_JANUS_TIMEOUT", "5"))  # seconds per request to a Janus server
+CALLS_ICE_SERVERS = json.loads(os.environ.get("PARTA_CALLS_ICE_SERVERS", "[]"))  # e.g. your coturn; never public STUN
+CALLS_EARLY_JOIN_SECONDS = int(os.environ.get("PARTA_CALLS_EARLY_JOIN_SECONDS", str(10 * 60)))  # before the lesson
+CALLS_GRACE_SECONDS = int(os.environ.get("PARTA_CALLS_GRACE_SECONDS", str(10 * 60)))  # after the lesson's end
+CALLS_EMPTY_END_SECONDS = int(os.environ.get("PARTA_CALLS_EMPTY_END_SECONDS", str(5 * 60)))  # a chat call, nobody in
+CALLS_HEARTBEAT_SECONDS = 15  # the call page reports every this often; 4 missed beats and the person has left
+CALLS_MAX_PUBLISHERS = 100

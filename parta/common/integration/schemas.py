@@ -198,6 +198,43 @@ class SubjectChatRef(ChatRef):
     include_parents: bool = False
 
 
+# --- Lesson calls (V1, V3, V9, V10, B2) -----------------------------------------------------------------------------
+
+
+class LessonCallRequest(BaseModel):
+    """POST /integration/v1/calls — an online lesson for a journal lesson; idempotent on (journal, lesson_id).
+
+    The teacher becomes the call's organizer; the class's students (linked ones) may join it. Refusals:
+    call_in_progress (409, the teacher's other lesson call is live, V10), teacher_not_linked (409),
+    unknown_school / unknown_reference (404), lesson_over (409), calls_unavailable (503: no media server)."""
+
+    school_id: str
+    lesson_id: str
+    class_id: str
+    subject_name: str = Field(max_length=100)
+    teacher_id: str = Field(description="the teacher's journal account (person_id)")
+    title: str = Field(max_length=200, description="e.g. «7Б — Математика, 30.11, 2-й урок»")
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+class CallAttendance(BaseModel):
+    person_id: str = Field(description="the journal account of a linked participant")
+    seconds: int = Field(description="time present in the call, all stretches together")
+    first_joined_at: dt.datetime
+    last_left_at: dt.datetime | None = None
+
+
+class LessonCallRef(BaseModel):
+    call_id: str
+    url: str = Field(description="the call page in the messenger (pre-join screen)")
+    status: Literal["live", "ended"]
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    ended_at: dt.datetime | None = None
+    attendance: list[CallAttendance] = Field(default_factory=list, description="filled once the call has ended")
+
+
 # --- Webhooks (messenger → journal), signed with the journal's webhook secret --------------------------------
 
 
