@@ -25,6 +25,7 @@ $PY -m parta.messenger register_journal --name "Электронный журн�
   --base-url "$PARTA_JOURNAL_URL" --client-id "$PARTA_MESSENGER_CLIENT_ID" \
   --client-secret "$PARTA_MESSENGER_CLIENT_SECRET" --webhook-secret "$PARTA_MESSENGER_WEBHOOK_SECRET" >/dev/null
 $PY -m parta.journal sync_roster >/dev/null
+scripts/janus-packages.sh  # calls: the Janus WebRTC server (best effort; without it calls say they are unavailable)
 
 pids=()
 stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo "parta: stopped"; }
@@ -34,6 +35,13 @@ $PY -m uvicorn parta.journal.asgi:application --host 127.0.0.1 --port 8000 --log
 $PY -m uvicorn parta.messenger.asgi:application --host 127.0.0.1 --port 8001 --log-level warning & pids+=($!)
 $PY -m parta.journal run_huey --quiet & pids+=($!)  # the journal's background work, the outbox to the messenger
 $PY -m parta.messenger deliver_webhooks --loop & pids+=($!)  # the messenger's webhooks to journals, retried
+$PY -m parta.messenger calls_housekeeping --loop & pids+=($!)  # ends calls past their time, notices who left
+if command -v janus >/dev/null; then
+  # Janus on 127.0.0.1:8188 with a config written from the messenger's settings ($PARTA_DATA_DIR/janus/).
+  $PY -m parta.messenger run_janus & pids+=($!)
+else
+  echo "parta: Janus is not installed: calls are unavailable (apt-get install janus libjs-janus-gateway libjs-webrtc-adapter)"
+fi
 
 echo "parta: journal   $PARTA_JOURNAL_URL   (teacher / student / parent / admin, password: demo)"
 echo "parta: messenger $PARTA_MESSENGER_URL"

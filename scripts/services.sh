@@ -25,6 +25,7 @@ postgres=false
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)  # the browser tests launch exactly this binary
 command -v msgfmt >/dev/null || need+=(gettext)
+command -v ip >/dev/null || need+=(iproute2)  # the call tests make a network namespace (tests/e2e_calls)
 installed_postgres=false
 if $postgres && ! answers 5432 && ! command -v pg_ctlcluster >/dev/null; then
   need+=(postgresql)
@@ -32,6 +33,7 @@ if $postgres && ! answers 5432 && ! command -v pg_ctlcluster >/dev/null; then
 fi
 if ! answers 6379 && ! command -v redis-server >/dev/null; then need+=(redis-server); fi
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
+scripts/janus-packages.sh  # the Janus WebRTC server for the call tests
 
 if $postgres && ! answers 5432; then
   echo "parta: starting PostgreSQL" >&2
