@@ -46,6 +46,24 @@ stage "messenger tests" $V/pytest tests/messenger --ds=parta.messenger.settings 
 # The browser tests start both sites in their own processes (tests/e2e/servers.py): no Django in pytest itself.
 stage "browser tests" $V/pytest tests/e2e -p no:django -W "ignore:Unknown config option:pytest.PytestConfigWarning" \
   --junitxml="$junit/browser.xml" "$@"
+# The call tests (Janus, both sites, Chromium) run inside a network namespace of their own, made and always deleted
+# here (tests/e2e_calls/conftest.py says why). That needs root; without it pytest runs outside one, where every call
+# test is skipped with the reason (the summary counts them as skipped). CI runs as root.
+call_tests() {
+  local args=(tests/e2e_calls -p no:django -W "ignore:Unknown config option:pytest.PytestConfigWarning"
+    --junitxml="$junit/calls.xml" "$@")
+  if [ "$(id -u)" != 0 ]; then
+    echo "call tests: skipped, they need root for a network namespace"
+    $V/pytest "${args[@]}"
+    return
+  fi
+  local ns="parta-e2e-$$"
+  tests/e2e_calls/netns.sh up "$ns" || return 1
+  # A stuck browser or Janus must not hang the run: the whole stage gets 30 minutes (it takes about 4).
+  ( trap 'tests/e2e_calls/netns.sh down "$ns"' EXIT
+    timeout --kill-after=30 1800 ip netns exec "$ns" $V/pytest "${args[@]}" )
+}
+stage "call tests" call_tests "$@"
 
 echo "== summary"
 printf '%s\n' "${summary[@]}"

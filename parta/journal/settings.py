@@ -95,3 +95,12 @@ MESSENGER_OUTBOX_LEASE_SECONDS = 60
 cast(dict[str, Any], HUEY["consumer"])["max_delay"] = 1.0
 # Not a log line per request to the messenger (a copy: the shared dict in settings_base stays as it is).
 LOGGING = {**LOGGING, "loggers": {**cast(dict[str, Any], LOGGING["loggers"]), "httpx": {"level": "WARNING"}}}
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Distance lessons (issue 5: V1, V3, V9, V10, B2) — parta/journal/distance: a lesson's call (docs/calls.md).
+# Students may enter EARLY_JOIN seconds before the lesson (the messenger's CALLS_EARLY_JOIN_SECONDS); the call ends
+# GRACE seconds after the lesson (its CALLS_GRACE_SECONDS), after which the journal shows the lesson as ended.
+# ---------------------------------------------------------------------------------------------------------------------
+INSTALLED_APPS += ["parta.journal.distance"]
+DISTANCE_EARLY_JOIN_SECONDS = int(os.environ.get("PARTA_CALLS_EARLY_JOIN_SECONDS", str(10 * 60)))
+DISTANCE_GRACE_SECONDS = int(os.environ.get("PARTA_CALLS_GRACE_SECONDS", str(10 * 60)))

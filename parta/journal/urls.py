@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("parta.journal.web.urls")),
     path("accounts/", include("parta.journal.accounts.urls")),
+    path("", include("parta.journal.distance.urls")),  # /journal/lessons/<id>/distance/… and /diary/lessons/…
     path("journal/", include("parta.journal.gradebook.urls")),
     path("diary/", include("parta.journal.diary.urls")),
     path("", include("parta.journal.messenger_link.urls")),  # /messenger/… and /journal/chats/

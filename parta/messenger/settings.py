@@ -172,9 +172,9 @@ INTEGRATION_WEBHOOK_MAX_ATTEMPTS = 20  # then the delivery is marked failed (abo
 # ---------------------------------------------------------------------------------------------------------------------
 # Calls (issue 5: V1–V5, V8–V10, B2) through Janus VideoRoom. Owned by the calls app (docs/calls.md).
 # ---------------------------------------------------------------------------------------------------------------------
-import json  # noqa: E402
 import hashlib  # noqa: E402
 import hmac as _hmac  # noqa: E402
+import json  # noqa: E402
 
 
 def _derived_secret(purpose: str) -> str:
@@ -183,8 +183,9 @@ def _derived_secret(purpose: str) -> str:
 
 
 # Janus servers: a JSON list of {"name", "url" (HTTP API, as the messenger reaches it), "public_url" (as browsers
-# reach it; default: url), "admin_key", "token_secret"}. A new call goes to the least loaded reachable one. The
-# default is the one that `python -m parta.messenger run_janus` starts on loopback.
+# reach it; default: url), "admin_key", "token_secret", "admin_url" and "admin_secret" (Janus's admin API, optional:
+# lets the messenger cut off a removed participant's subscriptions)}. A new call goes to the least loaded reachable
+# one. The default is the one that `python -m parta.messenger run_janus` starts on loopback.
 CALLS_JANUS_HTTP_PORT = int(os.environ.get("PARTA_JANUS_HTTP_PORT", "8188"))
 CALLS_JANUS_SERVERS = json.loads(os.environ.get("PARTA_JANUS_SERVERS", "null")) or [
     {
@@ -192,6 +193,8 @@ CALLS_JANUS_SERVERS = json.loads(os.environ.get("PARTA_JANUS_SERVERS", "null")) 
         "url": f"http://127.0.0.1:{CALLS_JANUS_HTTP_PORT}/janus",
         "admin_key": os.environ.get("PARTA_JANUS_ADMIN_KEY", _derived_secret("admin-key")),
         "token_secret": os.environ.get("PARTA_JANUS_TOKEN_SECRET", _derived_secret("token-secret")),
+        "admin_url": f"http://127.0.0.1:{CALLS_JANUS_HTTP_PORT + 1}/admin",
+        "admin_secret": os.environ.get("PARTA_JANUS_ADMIN_SECRET", _derived_secret("admin-secret")),
     }
 ]
 CALLS_JANUS_TIMEOUT = float(os.environ.get("PARTA_JANUS_TIMEOUT", "5"))  # seconds per request to a Janus server

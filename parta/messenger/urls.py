@@ -7,6 +7,7 @@ from parta.messenger.integration.api import integration_api
 urlpatterns = [
     path("", include("parta.messenger.web.urls")),
     path("chats/", include("parta.messenger.chatui.urls")),
+    path("calls/", include("parta.messenger.calls.urls")),  # the call page (docs/calls.md)
     path("", include("parta.messenger.chats.urls")),  # /join/<token>/ and attachment files
     path("api/v1/", api.urls),
     path("", include("parta.messenger.integration.urls")),  # /connect/, /help/

@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,8 +102,10 @@ class Database:
     name: str = ""
 
     @classmethod
-    def create(cls, site: str, folder: Path) -> Database:
-        configured = os.environ.get(f"{site.upper()}_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
+    def create(cls, site: str, folder: Path, configured: str | None = None) -> Database:
+        """`configured`: the server to make the database on (any database's URL there); default: the environment's."""
+        if configured is None:
+            configured = os.environ.get(f"{site.upper()}_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
         if not is_postgres(configured):
             return cls(site=site, url=f"sqlite:///{folder / f'{site}.sqlite3'}", name=str(folder / f"{site}.sqlite3"))
         import psycopg
@@ -286,8 +288,15 @@ def _stop(server: Server) -> None:
 
 
 @contextlib.contextmanager
-def running_sites(folder: Path) -> Iterator[Sites]:
-    """Both sites on fresh databases with the demo school, served on free ports; all removed afterwards."""
+def running_sites(
+    folder: Path, *, env: Mapping[str, str] | None = None, database_server: str | None = None
+) -> Iterator[Sites]:
+    """Both sites on fresh databases with the demo school, served on free ports; all removed afterwards.
+
+    `env` is added to both sites' environment (the call tests point the messenger at their Janus);
+    `database_server` is the PostgreSQL URL to create the databases on, instead of the environment's
+    (the call tests reach PostgreSQL through its Unix socket from inside a network namespace).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "data").mkdir(exist_ok=True)
     journal = Server("journal", free_port(), folder / "journal.log")
@@ -297,9 +306,10 @@ def running_sites(folder: Path) -> Iterator[Sites]:
     sites = Sites(folder=folder, journal=journal, messenger=messenger)
     try:
         for site in SITES:
-            sites.databases[site] = Database.create(site, folder)
+            sites.databases[site] = Database.create(site, folder, database_server)
         sites.env = _site_env(folder, sites.databases, journal, messenger)
         sites.env.update(builtin_journal_env())  # see register_builtin_journal below
+        sites.env.update(env or {})
         _prepare(sites)
         register_builtin_journal(sites)
         for server in sites.servers:

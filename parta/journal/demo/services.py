@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from parta.journal.accounts.models import User
 from parta.journal.demo.curriculum import (
@@ -164,6 +165,33 @@ def _ensure_tour_lessons(loads: dict[LoadKey, TeachingLoad], bells: list[Bell], 
         )
 
 
+def _ensure_live_lesson(load: TeachingLoad, today: dt.date, now: dt.datetime | None) -> None:
+    """7Б Математика is on when the demo is loaded, so the tour's «Создать» in the class journal makes a distance
+    lesson at once (V1): a lesson of the class and subject today that covers `now`, else the «Консультация» moved
+    to now (or one added), 45 minutes from now rounded down to 5 minutes."""
+    if now is None:
+        return
+    moment = timezone.localtime(now)
+    if moment.date() != today:
+        return
+    lessons = Lesson.objects.filter(school_class=load.school_class, subject=load.subject, date=today)
+    at = moment.time().replace(second=0, microsecond=0)
+    if lessons.filter(starts_at__lte=at, ends_at__gt=at).exists():
+        return
+    start = at.replace(minute=at.minute - at.minute % 5)
+    end = min(dt.datetime.combine(today, start) + dt.timedelta(minutes=45), dt.datetime.combine(today, dt.time(23, 59)))
+    if end.time() <= start:
+        return
+    times = {"number": None, "starts_at": start, "ends_at": end.time()}
+    if lessons.filter(topic="Консультация", timetable_entry=None).update(**times):
+        return
+    Lesson.objects.create(
+        school_id=load.school_class.school_id, school_class=load.school_class, subject=load.subject,
+        teacher=load.teacher, date=today, room={plan.key: plan.room for plan in TEACHERS}["teacher"],
+        topic="Консультация", **times,
+    )
+
+
 def _create_school_admin(school: School, user: User) -> None:
     """The «Администраторы школы» group may manage all school data; the SchoolAdmin row limits it to one school."""
     group, _ = Group.objects.get_or_create(name=ADMIN_GROUP)
@@ -177,8 +205,11 @@ def _create_school_admin(school: School, user: User) -> None:
 
 
 @transaction.atomic
-def load_demo_school(*, today: dt.date, seed: int = DEFAULT_SEED) -> DemoSummary:
-    """Writes the demo school with its whole academic year; refuses when the database already has a school."""
+def load_demo_school(*, today: dt.date, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -> DemoSummary:
+    """Writes the demo school with its whole academic year; refuses when the database already has a school.
+
+    With `now` (the command passes it), 7Б Математика has a lesson going on at that moment (a distance lesson for the
+    tour); without it the result depends only on the seed and `today`."""
     if School.objects.exists() or User.objects.filter(username__in=FIXED_USERNAMES).exists():
         raise DemoNotLoaded
     school = School.objects.create(name=SCHOOL_NAME, short_name=SCHOOL_SHORT_NAME, region=REGION)
@@ -190,6 +221,7 @@ def load_demo_school(*, today: dt.date, seed: int = DEFAULT_SEED) -> DemoSummary
     for period in periods:
         generate_lessons(period=period)
     _ensure_tour_lessons(loads, bells, today)
+    _ensure_live_lesson(loads[(TOUR_LESSONS[0], "Математика", "")], today, now)
     marks, absences = write_history(rng=random.Random(f"{seed}:history"), school=school, people=people, today=today)
     _create_school_admin(school, people.admin)
     # The rows above were bulk-created (no signals): the messenger gets the whole roster once this commits.

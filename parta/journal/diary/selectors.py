@@ -56,7 +56,8 @@ def diary_week(*, student: Student, monday: dt.date) -> DiaryWeek:
     lessons = list(
         Lesson.objects.filter(school_class_id=student.school_class_id, date__gte=monday, date__lte=sunday)
         .filter(Q(group__isnull=True) | Q(group_id__in=group_ids))
-        .select_related("subject", "teacher__user", "group")
+        .select_related("subject", "teacher__user", "group", "distance")  # the distance-lesson icon, no extra query
+        .defer("distance__attendance")
         .order_by("date", "starts_at")
     )
     lesson_ids = [lesson.pk for lesson in lessons]

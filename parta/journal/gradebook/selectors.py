@@ -129,7 +129,8 @@ def build_grid(*, roles: Roles, school_class: SchoolClass, subject: Subject, per
             date__gte=period.starts_on,
             date__lte=period.ends_on,
         )
-        .select_related("teacher__user", "group")
+        .select_related("teacher__user", "group", "distance")  # the «Дистанционный урок» row: no query of its own
+        .defer("distance__attendance")
         .order_by("date", "starts_at")
     )
     roster = Student.objects.filter(school_class_id=school_class.pk).select_related("user")

@@ -233,12 +233,14 @@ def server_request(
     raise AssertionError("unreachable")
 
 
-async def aserver_request(config: Config, method: str, path: str, *, params: dict[str, str] | None = None) -> Any:
+async def aserver_request(
+    config: Config, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None
+) -> Any:
     for attempt in (1, 2):
         headers = {"Authorization": f"Bearer {await aserver_token(config)}"}
         try:
             async with httpx.AsyncClient(timeout=config.httpx_timeout, trust_env=False) as http:
-                response = await http.request(method, config.api(path), headers=headers, params=params)
+                response = await http.request(method, config.api(path), json=json, headers=headers, params=params)
         except httpx.HTTPError as error:
             raise transport_error(error) from error
         if response.status_code == 401 and attempt == 1:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from parta.common.integration.schemas import LinkResult, SubjectChatRequest, WebhookEvent
 from parta.journal.accounts.models import User
+from parta.journal.distance import services as distance_services
 from parta.journal.messenger_link import roster
 from parta.journal.messenger_link.models import (
     MessengerLink,
@@ -218,4 +219,6 @@ def _apply_event(event: WebhookEvent) -> None:
             MessengerLink.objects.filter(user_id=int(person)).delete()
         elif isinstance(profile, int):
             MessengerLink.objects.filter(profile_id=profile).delete()
-    # link.created is answered by the journal's own callback; call.* events belong to distance lessons (issue 5).
+    elif event.type == "call.ended":
+        distance_services.apply_call_ended(data=event.data)  # the distance lesson has ended (V9, B2)
+    # link.created is answered by the journal's own callback.

@@ -64,6 +64,9 @@ def _list_words() -> dict[str, str]:
 
 def _chat_words() -> dict[str, str]:
     return {
+        "start_call": _("Start a call"),
+        "call_live": _("A call is on"),
+        "call_join": _("Enter the call"),
         "back_to_chats": _("Back to the chats"),
         "chat_info": _("About the chat"),
         "messages": _("Messages"),

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
 from parta.messenger.accounts.models import Profile
@@ -72,6 +73,7 @@ def chat_list(request: HttpRequest) -> HttpResponse:
     return _render_app(request, chat_id=None)
 
 
+@xframe_options_sameorigin  # the call page shows the call's chat in a side panel (calls/templates/calls/call.html)
 @login_required
 @require_safe
 def chat(request: HttpRequest, chat_id: int) -> HttpResponse:

@@ -3,7 +3,7 @@ docs/integration-api.md. A separate NinjaAPI from the web UI's /api/v1/: OAuth 2
 
 Two kinds of token, both from /o/token/ for the journal's one client:
 - the person's (authorization code + PKCE, scopes `openid profile link`): POST and DELETE /link;
-- the journal server's (client credentials, scope `roster`): /roster, /subject-chats, DELETE /link?person_id=….
+- the journal server's (client credentials, scope `roster`): /roster, /subject-chats, /calls, DELETE /link?person_id=….
 Payloads are parta.common.integration.schemas; refusals are ApiError {"code", "message", "help_url"} with a 4xx.
 """
 
@@ -20,6 +20,8 @@ from parta.common.integration.schemas import (
     IDEMPOTENCY_HEADER,
     ApiError,
     ChatRef,
+    LessonCallRef,
+    LessonCallRequest,
     LinkRequest,
     LinkResult,
     RosterBatch,
@@ -29,6 +31,9 @@ from parta.common.integration.schemas import (
     SubjectChatRequest,
 )
 from parta.messenger.accounts.models import Profile
+from parta.messenger.calls import services as calls
+from parta.messenger.calls.selectors import find_call
+from parta.messenger.errors import Refusal
 from parta.messenger.integration import errors, selectors
 from parta.messenger.integration.errors import IntegrationError
 from parta.messenger.integration.models import Journal
@@ -103,6 +108,12 @@ def _errors(*statuses: int) -> dict[int, Any]:
 @integration_api.exception_handler(IntegrationError)
 def _refused(request: HttpRequest, exc: IntegrationError) -> HttpResponse:
     return integration_api.create_response(request, exc.body(), status=exc.status)
+
+
+@integration_api.exception_handler(Refusal)
+def _refused_by_messenger(request: HttpRequest, exc: Refusal) -> HttpResponse:
+    """A refusal of a messenger service the API calls (e.g. calls'), answered as ApiError."""
+    return integration_api.create_response(request, {"code": exc.code, "message": exc.message}, status=exc.status)
 
 
 @integration_api.exception_handler(AuthenticationError)
@@ -220,6 +231,38 @@ def create_subject_chat(request: HttpRequest, payload: SubjectChatRequest) -> Ch
 def list_subject_chats(request: HttpRequest, school_id: str, teacher_id: str | None = None) -> list[SubjectChatRef]:
     journal = _server(request)
     return selectors.list_subject_chats(journal=journal, school_id=school_id, teacher_id=teacher_id)
+
+
+# --- online lessons (V1, V9, V10, B2) ---------------------------------------------------------------------------
+
+
+@integration_api.post(
+    "/calls",
+    response={200: LessonCallRef, **_errors(401, 403, 404, 409, 422, 503)},
+    summary="Create the online lesson (call) of a journal lesson, or get the existing one",
+    tags=["calls"],
+)
+def create_lesson_call(request: HttpRequest, payload: LessonCallRequest) -> LessonCallRef:
+    """With the server's token. Idempotent on (journal, lesson_id). The teacher (linked) becomes the organizer; the
+    class's linked students may join from `starts_at` minus the early-join window. Refusals: call_in_progress (409:
+    the teacher's other lesson call is live, V10), teacher_not_linked (409), lesson_over (409), unknown_school and
+    unknown_reference (404), calls_unavailable (503: no media server answers; try again later)."""
+    journal = _server(request)
+    return calls.create_lesson_call(journal=journal, request=payload)
+
+
+@integration_api.get(
+    "/calls/{call_id}",
+    response={200: LessonCallRef, **_errors(401, 403, 404)},
+    summary="A lesson call: its status, and attendance once it has ended (B2)",
+    tags=["calls"],
+)
+def get_lesson_call(request: HttpRequest, call_id: str) -> LessonCallRef:
+    journal = _server(request)
+    call = find_call(call_id)
+    if call.journal_id != journal.pk:
+        raise errors.unknown_call()
+    return calls.lesson_call_ref(call)
 
 
 # --- registered journals (L2) -----------------------------------------------------------------------------------

@@ -109,6 +109,19 @@ def unknown_reference(problems: list[str]) -> IntegrationError:
     )
 
 
+def unknown_lesson_reference(problems: list[str]) -> IntegrationError:
+    """A lesson call names a class (or another thing) the school's roster does not have."""
+    return IntegrationError(
+        "unknown_reference",
+        _("The roster of the school does not have: %(problems)s") % {"problems": "; ".join(problems[:20])},
+        status=404,
+    )
+
+
+def unknown_call() -> IntegrationError:
+    return IntegrationError("call_not_found", _("This journal has no such online lesson."), status=404)
+
+
 def unknown_school(school_id: str) -> IntegrationError:
     return IntegrationError(
         "unknown_school",

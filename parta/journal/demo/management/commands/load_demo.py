@@ -31,7 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         try:
-            summary = load_demo_school(today=timezone.localdate())
+            summary = load_demo_school(today=timezone.localdate(), now=timezone.now())
         except (DemoNotLoaded, IntegrityError) as error:
             has_school = School.objects.exists()
             if isinstance(error, IntegrityError) and not has_school:

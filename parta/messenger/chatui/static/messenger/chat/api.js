@@ -107,4 +107,7 @@ export const api = {
   markRead: (id, seq) => request("POST", `${chat(id)}/read/`, { json: { seq } }),
 
   searchPeople: (q, signal) => request("GET", "/people/", { query: { q }, signal }),
+
+  startCall: (chatId) => request("POST", "/calls/", { json: { chat_id: chatId } }),
+  liveCall: (chatId) => request("GET", "/calls/live", { query: { chat_id: chatId } }),
 };

@@ -248,6 +248,9 @@ class ChatApp {
     });
     live.on("membership.removed", (p) => this.removeChat(p.chat_id));
     live.on("chat.read", (p) => this.readElsewhere(p));
+    for (const type of ["call.started", "call.ended"]) {
+      live.on(type, (p) => this.view && this.openId === p.chat_id && this.view.refreshCall());
+    }
     live.on("typing", (event) => this.startTyping(event));
     live.on("reset", () => this.reload());
     let wasLive = false;

@@ -65,6 +65,14 @@ export class ChatView {
       h("div", { class: "chat-heading" }, this.title, this.subtitle),
       h("button", {
         type: "button",
+        class: "chat-icon-button chat-call",
+        id: "chat-start-call",
+        "aria-label": t("start_call"),
+        title: t("start_call"),
+        onclick: () => this.startCall(),
+      }, icon("phone")),
+      h("button", {
+        type: "button",
         class: "chat-icon-button",
         "aria-label": t("chat_info"),
         title: t("chat_info"),
@@ -90,13 +98,18 @@ export class ChatView {
       this.scheduleRead();
     }, { passive: true });
     this.footer = h("div", { class: "chat-footer" });
+    // «Идёт звонок · Войти» while the chat has a live call (docs/calls.md).
+    this.callLink = h("a", { class: "chat-call-join", href: "#" }, t("call_join"));
+    this.callBanner = h("p", { class: "chat-call-banner", id: "chat-call-banner", role: "status", hidden: true },
+      h("span", {}, t("call_live")), " · ", this.callLink);
     this.renderHeader();
     return h("section", { class: "chat-view", "aria-labelledby": "chat-title", "data-chat-id": this.chat.id },
-      this.header, this.scroller, this.footer);
+      this.header, this.callBanner, this.scroller, this.footer);
   }
 
   /** Call once the view is in the page: scrolling to the newest message needs its layout. */
   async start(initial = null) {
+    this.refreshCall();
     this.observer = new IntersectionObserver((entries) => {
       if (entries.some((entry) => entry.isIntersecting)) this.loadOlder();
     }, { root: this.scroller, rootMargin: "300px 0px 0px 0px" });
@@ -163,6 +176,35 @@ export class ChatView {
     clearTimeout(entry.timer);
     this.typing.delete(profileId);
     this.renderHeader();
+  }
+
+  // Calls -----------------------------------------------------------------------------------------------------------
+
+  /** «Позвонить»: the chat's live call, or a new one (POST /api/v1/calls/), then its page. */
+  async startCall() {
+    if (this.startingCall) return;
+    this.startingCall = true;
+    try {
+      const call = await api.startCall(this.chat.id);
+      location.assign(call.url);
+    } catch (error) {
+      notify(error.message, { error: true });
+    } finally {
+      this.startingCall = false;
+    }
+  }
+
+  /** Shows or hides «Идёт звонок · Войти» (on opening the chat, and on "call.started" / "call.ended"). */
+  async refreshCall() {
+    let call = null;
+    try {
+      call = await api.liveCall(this.chat.id);
+    } catch {
+      // 404: no live call (or calls are off); either way nothing to join
+    }
+    if (this.destroyed) return;
+    this.callBanner.hidden = !call || call.status !== "live";
+    if (call) this.callLink.href = call.url;
   }
 
   chatUpdated(chat) {

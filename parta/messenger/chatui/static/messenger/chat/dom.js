@@ -48,6 +48,7 @@ const ICONS = {
   close: "M6 6l12 12M18 6L6 18",
   reply: "M10 8L4 13l6 5M4 13h10a6 6 0 0 1 6 6",
   file: "M14 3H6v18h12V7l-4-4zM14 3v4h4",
+  phone: "M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2z",
 };
 
 export function icon(name) {

@@ -1,0 +1,137 @@
+"""Refusals a person (or a journal) can meet in calls: a stable code for programs and a Russian message for people.
+
+Services raise `CallRefusal`; the web API answers `{"code", "message"}` with its status (`answer_refusals`), the
+integration API answers it as `ApiError`. Codes are listed in docs/calls.md; never rename one.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from django.utils.translation import gettext_lazy as _
+from ninja import Status
+
+from parta.messenger.errors import Refusal
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class CallRefusal(Refusal):
+    """A refusal in calls; `answer_refusals` turns it into the API's error answer."""
+
+
+def answer_refusals(view: Callable[P, R]) -> Callable[P, R | Status]:
+    """Turns a `CallRefusal` raised by a service into the API's error answer, keeping the view's signature for ninja
+    (the view's module must not use `from __future__ import annotations`, as in chats.errors)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | Status:
+        try:
+            return view(*args, **kwargs)
+        except CallRefusal as refusal:
+            return Status(refusal.status, {"code": refusal.code, "message": refusal.message})
+
+    return wrapper
+
+
+def call_not_found() -> CallRefusal:
+    return CallRefusal("call_not_found", _("There is no such call, or you may not join it."), status=404)
+
+
+def participant_not_found() -> CallRefusal:
+    return CallRefusal("participant_not_found", _("There is no such participant in this call."), status=404)
+
+
+def calls_unavailable() -> CallRefusal:
+    return CallRefusal(
+        "calls_unavailable", _("Calls are unavailable right now. Try again in a few minutes."), status=503
+    )
+
+
+def call_ended() -> CallRefusal:
+    return CallRefusal("call_ended", _("The call has ended."), status=409)
+
+
+def not_joined() -> CallRefusal:
+    return CallRefusal("not_joined", _("Join the call first."), status=409)
+
+
+def organizer_only() -> CallRefusal:
+    return CallRefusal("organizer_only", _("Only the call's organizer can do this."), status=403)
+
+
+def removed() -> CallRefusal:
+    return CallRefusal(
+        "removed", _("The organizer has removed you from this call: you cannot join it again."), status=403
+    )
+
+
+def guests_not_allowed() -> CallRefusal:
+    return CallRefusal(
+        "guests_not_allowed",
+        _("Only the call's participants can join it. Sign in to «Парта» with your educational profile."),
+        status=403,
+    )
+
+
+def guest_name_required() -> CallRefusal:
+    return CallRefusal("name_required", _("Enter your name so that the others know who you are."), status=400)
+
+
+def not_started(starts_at: str) -> CallRefusal:
+    return CallRefusal("not_started", _("The lesson starts at %(time)s.") % {"time": starts_at}, status=409)
+
+
+def screen_not_allowed() -> CallRefusal:
+    return CallRefusal("screen_not_allowed", _("The organizer has not allowed you to share your screen."), status=403)
+
+
+def microphone_not_allowed() -> CallRefusal:
+    return CallRefusal(
+        "microphone_not_allowed", _("The organizer has not allowed you to turn on your microphone."), status=403
+    )
+
+
+def camera_not_allowed() -> CallRefusal:
+    return CallRefusal("camera_not_allowed", _("The organizer has not allowed you to turn on your camera."), status=403)
+
+
+def may_not_call() -> CallRefusal:
+    return CallRefusal(
+        "may_not_call", _("In this chat only its admins can start a call. Ask them to start one."), status=403
+    )
+
+
+def wrong_feed() -> CallRefusal:
+    return CallRefusal("wrong_feed", _("This is not the feed the messenger gave you: join again."), status=409)
+
+
+# --- lesson calls (the integration API) -------------------------------------------------------------------------------
+
+
+def teacher_not_linked() -> CallRefusal:
+    return CallRefusal(
+        "teacher_not_linked",
+        _(
+            "Your journal account is not linked with an educational profile in «Парта» yet. Link your profile first "
+            "(the «Парта» icon in the journal → «Привязать учебный профиль»), then create the online lesson again."
+        ),
+        status=409,
+    )
+
+
+def lesson_over() -> CallRefusal:
+    return CallRefusal(
+        "lesson_over", _("This lesson is already over: an online lesson cannot be created for it."), status=409
+    )
+
+
+def call_in_progress(title: str) -> CallRefusal:
+    return CallRefusal(
+        "call_in_progress",
+        _("Until the lesson «%(title)s» has ended, a new one cannot be started.") % {"title": title},
+        status=409,
+    )

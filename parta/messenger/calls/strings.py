@@ -1,0 +1,104 @@
+"""The words of the call page's ES modules (static/calls/), translated here so that django.po holds them all.
+
+The page embeds `call_strings()` with |json_script; static/calls/i18n.js reads it and fills `%(name)s` placeholders.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+
+def call_strings() -> dict[str, str]:
+    return {
+        **_general(),
+        **_room(),
+        **_participants(),
+    }
+
+
+def _general() -> dict[str, str]:
+    return {
+        "site_name": _("Parta"),
+        "default_device": _("Default"),
+        "no_camera": _("No camera found"),
+        "no_microphone": _("No microphone found"),
+        "camera_denied": _(
+            "The browser did not give access to the camera or microphone. Allow it in the address bar and reload "
+            "the page — or join without them."
+        ),
+        "camera_n": _("Camera %(n)s"),
+        "microphone_n": _("Microphone %(n)s"),
+        "joining": _("Joining…"),
+        "join": _("Join the call"),
+        "name_needed": _("Enter your name so that the others know who joined."),
+        "libraries_missing": _("Calls are unavailable right now: this server has no call software installed."),
+        "calls_unavailable": _("Calls are unavailable right now"),
+        "media_failed": _("Could not connect to the media server"),
+        "media_lost": _("The connection to the media server was lost."),
+        "reconnect": _("Reconnect"),
+        "connecting": _("Connecting…"),
+        "error_network": _("No connection to the server. Check the internet and try again."),
+        "error_server": _("The server could not do this just now. Try again in a minute."),
+        "error_signed_out": _("You are signed out. Sign in again and repeat."),
+        "error_generic": _("That did not work. Try again."),
+    }
+
+
+def _room() -> dict[str, str]:
+    return {
+        "you": _("You"),
+        "you_suffix": _("%(name)s (you)"),
+        "screen_of": _("Screen: %(name)s"),
+        "your_screen": _("Your screen"),
+        "camera_off": _("Camera off"),
+        "mic_off": _("Microphone off"),
+        "hand_raised": _("Hand raised"),
+        "muted_mic": _("The organizer turned off your microphone"),
+        "muted_camera": _("The organizer turned off your camera"),
+        "stopped_screen": _("The organizer stopped your screen sharing"),
+        "mic_not_allowed": _("The organizer does not allow turning on the microphone"),
+        "camera_not_allowed": _("The organizer does not allow turning on the camera"),
+        "screen_not_allowed": _("The organizer does not allow sharing the screen"),
+        "screen_unsupported": _("This browser cannot share the screen"),
+        "screen_cancelled": _("Screen sharing was not started"),
+        "hand_lowered": _("The organizer lowered your hand"),
+        "ended": _("The call has ended"),
+        "removed": _("The organizer removed you from the call"),
+        "left": _("You left the call"),
+        "end_confirm": _("End the call for everyone? Everyone will be disconnected."),
+        "end_ok": _("End for everyone"),
+        "remove_ok": _("Remove"),
+        "layout_grid": _("Grid"),
+        "layout_speaker": _("Speaker"),
+        "link_copied": _("The link is copied"),
+        "saved": _("Saved"),
+        "device_switch_failed": _("Could not switch the device"),
+        "mic": _("Microphone"),
+        "camera": _("Camera"),
+        "screen": _("Screen"),
+    }
+
+
+def _participants() -> dict[str, str]:
+    return {
+        "organizer": _("organizer"),
+        "guest": _("guest"),
+        "not_present": _("not in the call"),
+        "lower_hand": _("Lower the hand"),
+        "mute_mic": _("Turn off the microphone"),
+        "mute_camera": _("Turn off the camera"),
+        "stop_screen": _("Stop the screen sharing"),
+        "allow_screen": _("May share the screen"),
+        "allow_mic": _("May turn on the microphone"),
+        "allow_camera": _("May turn on the camera"),
+        "remove": _("Remove from the call"),
+        "remove_confirm": _("Remove %(name)s from the call? They will not be able to join again."),
+        "hands_empty": _("No raised hands"),
+        "place_in_queue": _("%(place)s in the queue"),
+        "state_mic_on": _("microphone on"),
+        "state_mic_off": _("microphone off"),
+        "state_camera_on": _("camera on"),
+        "state_camera_off": _("camera off"),
+        "state_screen_on": _("sharing the screen"),
+        "nobody_else": _("Nobody else is here yet"),
+    }
