@@ -57,6 +57,12 @@ def is_lesson_over(lesson: Lesson, now: dt.datetime) -> bool:
     return now >= lesson_window(lesson)[1]
 
 
+def is_not_today(lesson: Lesson, now: dt.datetime) -> bool:
+    """A call is made on the lesson's day: a live call would hold back the teacher's other lesson calls (V10) until its
+    lesson is over, so «Создать» for next week's lesson would block this week's."""
+    return lesson.date != timezone.localdate(now)
+
+
 def shown_state(lesson: Lesson, distance: DistanceLesson | None, now: dt.datetime) -> Shown:
     """Ended once the messenger said so, or once the lesson and its grace are over even if the webhook is late (V9)."""
     if distance is None:

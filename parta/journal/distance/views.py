@@ -90,6 +90,9 @@ async def create(request: HttpRequest, lesson_id: int) -> HttpResponse:
     if selectors.is_lesson_over(lesson, timezone.now()):
         messages.error(request, _("The lesson is over: a distance lesson can no longer be created for it."))
         return redirect(back)
+    if selectors.is_not_today(lesson, timezone.now()):
+        messages.error(request, _("A distance lesson is created on the day of the lesson."))
+        return redirect(back)
     error = await _create_call(request, lesson)
     if error:
         messages.error(request, error)

@@ -162,6 +162,17 @@ def test_a_lesson_that_is_over_is_not_sent(school: SmallSchool, messenger: FakeM
     assert not messenger.calls("POST", CALLS)
 
 
+def test_a_lesson_of_another_day_is_not_sent_and_offers_no_create(school: SmallSchool, messenger: FakeMessenger) -> None:
+    """V10: a live call holds back the teacher's next lesson call, so calls are made on the lesson's day only."""
+    link(school.teacher.user, messenger)
+    tomorrow = lesson_at(school, timezone.now() + dt.timedelta(days=1))
+    client = client_for(school.teacher.user)
+    assert "Создать" not in slot(client.get(journal_url(school)).content.decode(), tomorrow)
+    page = client.post(create_url(tomorrow), follow=True).content.decode()
+    assert "Дистанционный урок создаётся в день урока." in page
+    assert not messenger.calls("POST", CALLS)
+
+
 def test_creating_twice_keeps_one(school: SmallSchool, messenger: FakeMessenger, now_lesson: Lesson) -> None:
     link(school.teacher.user, messenger)
     messenger.script("POST", CALLS, (200, call_ref(messenger, now_lesson)))

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from parta.journal.distance.models import DistanceLesson
-from parta.journal.distance.selectors import Shown, is_lesson_over, is_lesson_teacher, shown_state
+from parta.journal.distance.selectors import Shown, is_lesson_over, is_lesson_teacher, is_not_today, shown_state
 from parta.journal.gradebook.selectors import JournalGrid
 from parta.journal.school.selectors import Roles
 from parta.journal.timetable.models import Lesson
@@ -60,7 +60,7 @@ class _Cells:
         teacher = is_lesson_teacher(roles=self.roles, lesson=lesson)
         day = f"{lesson.date:%d.%m}"
         if state == Shown.NONE:
-            if not teacher or is_lesson_over(lesson, self.now):
+            if not teacher or is_lesson_over(lesson, self.now) or is_not_today(lesson, self.now):
                 return ""
             return (
                 f'<form method="post" action="{self.create_url.format(lesson.pk)}">'
