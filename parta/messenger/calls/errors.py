@@ -69,6 +69,10 @@ def removed() -> CallRefusal:
     )
 
 
+def organizer_stays() -> CallRefusal:
+    return CallRefusal("organizer_stays", _("The organizer cannot be removed from their own call."), status=409)
+
+
 def guests_not_allowed() -> CallRefusal:
     return CallRefusal(
         "guests_not_allowed",

@@ -182,7 +182,7 @@ def call_state(call: Call, me: Participant | None) -> CallState:
     """The whole call as the page shows it (1 query for the participants). Removed people are not listed."""
     people = [p for p in Participant.objects.filter(call=call).order_by("pk") if p.removed_at is None]
     people.sort(key=lambda p: (not p.is_present, p.display_name.casefold(), p.pk))
-    hands = sorted((p for p in people if p.hand_raised_at is not None and p.is_present), key=lambda p: p.hand_raised_at)  # type: ignore[arg-type,return-value]
+    raised = [(p.hand_raised_at, p.pk) for p in people if p.hand_raised_at is not None and p.is_present]
     mine = None
     if me is not None:
         mine = MeOut(
@@ -203,7 +203,7 @@ def call_state(call: Call, me: Participant | None) -> CallState:
         everyone=abilities(call, None),
         me=mine,
         participants=[_participant_out(call, p) for p in people],
-        hands=[p.pk for p in hands],
+        hands=[pk for _, pk in sorted(raised)],
     )
 
 

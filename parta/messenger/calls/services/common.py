@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 from django.utils import timezone
 
@@ -26,8 +26,7 @@ from parta.messenger.realtime.services import publish
 log = logging.getLogger(__name__)
 
 TOKEN_TTL = dt.timedelta(seconds=60)  # a room token not confirmed by /joined within this leaves the room's list
-CAMERA_MID = {"microphone": "0", "camera": "1"}  # janus.js publishing audio then video (janus.py)
-SCREEN_VIDEO_MID = "0"
+MEDIA_KIND: dict[str, Literal["audio", "video"]] = {"microphone": "audio", "camera": "video"}  # of the camera feed
 
 
 # --- the call and who is asking ---------------------------------------------------------------------------------------
@@ -183,14 +182,15 @@ def drop_tokens(participant: Participant, tokens: list[str]) -> None:
     participant.pending_tokens = [entry for entry in participant.pending_tokens if entry["token"] not in tokens]
 
 
-def moderate_quietly(room: VideoRoom, call: Call, *, feed_id: int | None, mid: str, mute: bool) -> None:
-    """Mutes (or unmutes) one stream of a feed on the server; a feed or stream that is not there is no error."""
+def moderate_quietly(room: VideoRoom, call: Call, *, feed_id: int | None, what: str, mute: bool) -> None:
+    """Mutes (or unmutes) on the server every stream of `what` ("microphone": audio, "camera": video) the feed
+    publishes now (janus.py finds their mids); a feed that is not there, or publishes no such stream, is no error."""
     if feed_id is None or call.room_id is None:
         return
     try:
-        room.moderate(room_id=call.room_id, secret=call.room_secret, feed_id=feed_id, mid=mid, mute=mute)
+        room.mute(room_id=call.room_id, secret=call.room_secret, feed_id=feed_id, kind=MEDIA_KIND[what], mute=mute)
     except JanusError as error:  # not publishing (yet), or not this stream
-        log.info("call %s: moderate %s/%s refused: %r", call.pk, feed_id, mid, error)
+        log.info("call %s: moderate %s/%s refused: %r", call.pk, feed_id, what, error)
 
 
 def now() -> dt.datetime:

@@ -27,7 +27,7 @@ from parta.messenger.calls.selectors import (
     is_class_student,
 )
 from parta.messenger.calls.services.common import (
-    CAMERA_MID,
+    MEDIA_KIND,
     PARTICIPANT_STATE,
     add_token,
     call_server,
@@ -189,7 +189,7 @@ def heartbeat(*, actor: CallActor, call_id: str, microphone: bool, camera: bool,
                 "screen": errors.screen_not_allowed,
             }[refused[0]]()
             wanted.update(dict.fromkeys(refused, False))
-        turned_on = [what for what in CAMERA_MID if wanted[what] and not getattr(participant, f"{what}_on")]
+        turned_on = [what for what in MEDIA_KIND if wanted[what] and not getattr(participant, f"{what}_on")]
         changed = any(getattr(participant, f"{what}_on") != on for what, on in wanted.items())
         participant.microphone_on, participant.camera_on, participant.screen_on = (
             wanted["microphone"],
@@ -201,7 +201,7 @@ def heartbeat(*, actor: CallActor, call_id: str, microphone: bool, camera: bool,
         if turned_on:
             with janus_room(call) as room:
                 for what in turned_on:
-                    moderate_quietly(room, call, feed_id=participant.feed_id, mid=CAMERA_MID[what], mute=False)
+                    moderate_quietly(room, call, feed_id=participant.feed_id, what=what, mute=False)
         if changed:
             publish_updated(call)
         state = call_state(call, participant)

@@ -15,7 +15,6 @@ from parta.messenger.calls.models import Call, Participant
 from parta.messenger.calls.schemas import Abilities, CallState
 from parta.messenger.calls.selectors import CallActor, abilities, call_state
 from parta.messenger.calls.services.common import (
-    CAMERA_MID,
     PARTICIPANT_STATE,
     close_presence,
     janus_room,
@@ -68,7 +67,7 @@ def _silence(room: VideoRoom, call: Call, target: Participant, what: str) -> Non
         if target.screen_feed_id is not None and call.room_id is not None:
             room.kick(room_id=call.room_id, secret=call.room_secret, feed_id=target.screen_feed_id)
         return
-    moderate_quietly(room, call, feed_id=target.feed_id, mid=CAMERA_MID[what], mute=True)
+    moderate_quietly(room, call, feed_id=target.feed_id, what=what, mute=True)
 
 
 def mute(*, actor: CallActor, call_id: str, participant_id: int, what: str) -> CallState:
@@ -161,7 +160,7 @@ def remove_participant(*, actor: CallActor, call_id: str, participant_id: int) -
         me = require_organizer(actor, call, me)
         target = target_participant(call, participant_id)
         if target.is_admin:
-            raise errors.organizer_only()
+            raise errors.organizer_stays()
         moment = now()
         close_presence(target, moment)
         target.removed_at = moment
@@ -169,6 +168,10 @@ def remove_participant(*, actor: CallActor, call_id: str, participant_id: int) -
         with janus_room(call) as room:
             if tokens and call.room_id is not None:
                 room.allow(room_id=call.room_id, secret=call.room_secret, remove=tokens)
+            feeds = [feed for feed in (target.feed_id, target.screen_feed_id) if feed is not None]
+            if feeds and call.room_id is not None:
+                # First: ends their Janus sessions, subscriptions included (kick alone leaves those receiving).
+                room.evict(room_id=call.room_id, feed_ids=feeds)
             for feed_id in (target.feed_id, target.screen_feed_id):
                 if feed_id is not None and call.room_id is not None:
                     room.kick(room_id=call.room_id, secret=call.room_secret, feed_id=feed_id)

@@ -138,7 +138,6 @@ class CallPage {
     this.applyState(ticket.state);
     if (this.phase === "ended") return;
     const may = ticket.state.me?.may ?? { microphone: true, camera: true };
-    if (this.media.stream.getTracks().some((track) => track.readyState === "ended")) await this.media.open();
     this.local.microphone = Boolean(this.media.audio) && $("call-join-mic").checked && may.microphone !== false;
     this.local.camera = Boolean(this.media.video) && $("call-join-camera").checked && may.camera !== false;
     this.applyLocalTracks();
@@ -150,6 +149,7 @@ class CallPage {
     this.room?.close();
     this.stage.clear();
     this.setStatus(t("connecting"));
+    await this.reopenEndedTracks();
     const room = new Room(this.ticket, {
       onRemote: (feed) => {
         this.stage.show(feed);
@@ -178,6 +178,15 @@ class CallPage {
       return;
     }
     this.beat();
+  }
+
+  /** janus.js stops the tracks it was given when its PeerConnection goes away (1.1.2 has no "external stream"): a
+   * new connection needs the camera and microphone opened again, on the same devices, on or off as they were. */
+  async reopenEndedTracks() {
+    if (!this.media.stream.getTracks().some((track) => track.readyState === "ended")) return;
+    await this.media.open({ cameraId: this.media.deviceId("video"), micId: this.media.deviceId("audio") });
+    this.applyLocalTracks();
+    $("call-self").srcObject = this.media.stream;
   }
 
   mediaFailed(key) {
