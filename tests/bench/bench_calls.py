@@ -76,6 +76,22 @@ def wait_all_receiving(page: Page, expected_streams: int, timeout: float) -> flo
         page.wait_for_timeout(500)
 
 
+def late_join_seconds(page: Page, room: int) -> float:
+    """Subscribes one more PeerConnection to both feeds; seconds until its first decoded video frame."""
+    started = time.monotonic()
+    handle = int(
+        page.evaluate("([r, feeds]) => window.janusBench.subscribe(r, feeds)", [room, [CAMERA_FEED, SCREEN_FEED]])
+    )
+    while not any(
+        e["handle"] == handle - 1 and e["direction"] == "in" and e["kind"] == "video" and e["framesDecoded"] > 0
+        for e in stats(page)
+    ):
+        if time.monotonic() - started > 30:
+            raise SystemExit("the late subscriber decoded nothing in 30 s")
+        page.wait_for_timeout(50)
+    return time.monotonic() - started
+
+
 def run(subscribers: int, seconds: float) -> int:
     folder = Path(tempfile.mkdtemp(prefix="parta-bench-calls-"))
     config = JanusConfig.fresh()
@@ -117,6 +133,10 @@ def run(subscribers: int, seconds: float) -> int:
                 f"BENCH calls: Janus CPU {janus_percent:.1f} % of one core over {elapsed:.1f}s "
                 f"(target ≤ {TARGET_CORE_PERCENT:.0f} %), RSS {rss_mb(janus):.0f} MB; "
                 f"the whole machine ({os.cpu_count()} cores) {machine_percent:.0f} % busy"
+            )
+            print(
+                f"BENCH calls: one more student joining the loaded room decodes the first frame after "
+                f"{late_join_seconds(students, room):.2f}s (subscribe → first decoded frame)"
             )
             teacher.evaluate("() => window.janusBench.close()")
             students.evaluate("() => window.janusBench.close()")

@@ -167,3 +167,22 @@ def open_participants(page: Page) -> Locator:
 
 def participant_row(page: Page, participant_id: int) -> Locator:
     return open_participants(page).locator(f'li[data-participant="{participant_id}"]')
+
+
+def join_breakdown(page: Page) -> str:
+    """Where the time from «Присоединиться» to the first frame went, from the page's resource timings (ms after the
+    click): the join ticket, the Janus session, `…/joined`; for finding what to make faster."""
+    marks = page.evaluate(
+        """() => {
+            const start = window.partaCall.timing.joinClickedAt;
+            const after = performance.getEntriesByType("resource").filter(e => e.startTime >= start);
+            const done = (test) => { const e = after.find(test); return e ? Math.round(e.responseEnd - start) : null; };
+            return {
+                ticket: done(e => /\\/api\\/v1\\/calls\\/[^/]+\\/join$/.test(e.name)),
+                janus_session: done(e => /\\/janus$/.test(e.name)),
+                joined: done(e => /\\/joined$/.test(e.name)),
+                first_frame: Math.round(window.partaCall.timing.firstRemoteFrameAt - start),
+            };
+        }"""
+    )
+    return ", ".join(f"{name} {value} ms" for name, value in marks.items() if value is not None)

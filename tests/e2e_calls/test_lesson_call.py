@@ -11,6 +11,7 @@ run in order and share their browsers. Media is proven by WebRTC statistics: fra
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from collections.abc import Iterator
@@ -116,8 +117,12 @@ def people(
             page.close()
 
 
-def record_timing(who: str, ms: float) -> None:
-    line = f"CALLS join→first remote frame [{who}]: {ms:.0f} ms (target < {FIRST_FRAME_TARGET_MS} ms)"
+def record_timing(who: str, page: Page) -> None:
+    ms = call.join_to_first_frame_ms(page)
+    line = (
+        f"CALLS join→first remote frame [{who}]: {ms:.0f} ms (target < {FIRST_FRAME_TARGET_MS} ms); "
+        f"after the click: {call.join_breakdown(page)}"
+    )
     print(line)
     MEASUREMENTS.append(line)
     TIMINGS.parent.mkdir(parents=True, exist_ok=True)
@@ -137,6 +142,20 @@ def deliver_webhooks(sites: Sites) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def janus_feeds(world: CallWorld) -> set[tuple[int, str]]:
+    """(participant, kind) of every publisher in the one room Janus holds (from the feeds' `display`)."""
+    rooms = world.janus.rooms()
+    assert len(rooms) == 1, rooms
+    answer = world.janus.videoroom({"request": "listparticipants", "room": rooms[0]["room"]})
+    found = set()
+    for publisher in answer.get("participants", []):
+        if not publisher.get("publisher"):
+            continue  # in the room, but not sending anything
+        display = json.loads(publisher.get("display") or "{}")
+        found.add((int(display.get("p", 0)), str(display.get("k", ""))))
+    return found
 
 
 def end_call(page: Page) -> None:
@@ -191,7 +210,7 @@ def test_lesson_from_the_journal_with_two_students(
     # Video both ways: each student decodes the teacher's camera, the teacher both students'.
     for key, page in students.items():
         call.assert_receives(page, teacher_id, "camera", who=key)
-        record_timing(key, call.join_to_first_frame_ms(page))
+        record_timing(key, page)
     for key, participant in student_ids.items():
         call.assert_receives(teacher, participant, "camera", who=f"teacher ← {key}")
 
@@ -225,6 +244,10 @@ def test_lesson_from_the_journal_with_two_students(
         print("CALLS note: the page disables #call-toggle-screen once screen sharing is withdrawn")
     call.no_video_for(teacher, student_ids["student2"], "screen")
     call.no_video_for(students["student"], student_ids["student2"], "screen", seconds=0.5)
+    # Nor does Janus have such a feed: the room's publishers are the three cameras and the teacher's screen.
+    feeds = janus_feeds(world)
+    assert (student_ids["student2"], "screen") not in feeds, feeds
+    assert {(teacher_id, "camera"), (teacher_id, "screen"), (student_ids["student2"], "camera")} <= feeds, feeds
 
     # V10: while this lesson is live, no other lesson's call can be started.
     open_class_journal(teacher_journal, "5А", "Математика")
@@ -295,7 +318,7 @@ def test_parent_enters_a_call_of_the_parents_chat(people: dict[str, BrowserConte
     assert call.call_id(parent) == call.call_id(teacher)
     call.join(parent)
     call.assert_receives(parent, teacher_id, "camera", who="parent")
-    record_timing("parent", call.join_to_first_frame_ms(parent))
+    record_timing("parent", parent)
     call.assert_receives(teacher, call.my_participant_id(parent), "camera", who="teacher ← parent")
 
     end_call(teacher)

@@ -162,7 +162,9 @@ def test_a_lesson_that_is_over_is_not_sent(school: SmallSchool, messenger: FakeM
     assert not messenger.calls("POST", CALLS)
 
 
-def test_a_lesson_of_another_day_is_not_sent_and_offers_no_create(school: SmallSchool, messenger: FakeMessenger) -> None:
+def test_a_lesson_of_another_day_is_not_sent_and_offers_no_create(
+    school: SmallSchool, messenger: FakeMessenger
+) -> None:
     """V10: a live call holds back the teacher's next lesson call, so calls are made on the lesson's day only."""
     link(school.teacher.user, messenger)
     tomorrow = lesson_at(school, timezone.now() + dt.timedelta(days=1))

@@ -270,8 +270,9 @@ def test_a_removed_participant_is_kicked_and_can_never_come_back(
     orgs: Orgs, live: dict[str, Any], janus: JanusServer, janus_peer: Callable[..., JanusPeer]
 ) -> None:
     teacher, student = browser(orgs.teacher), browser(orgs.student)
-    enter(teacher, live["id"])
+    organizer = enter(teacher, live["id"])["participant_id"]
     ticket = enter(student, live["id"], _peer_for(janus_peer, student, live))
+    refused(api(teacher, "POST", f"{live['id']}/participants/{organizer}/remove"), 409, "organizer_stays")
     spare = ok(api(student, "POST", f"{live['id']}/join", {}))["room_token"]  # a token not used yet
     assert room_feeds(janus, live["id"]) == {ticket["feed_id"]}
 

@@ -354,6 +354,7 @@ def test_run_janus_writes_settings_and_options(tmp_path: Path, janus: JanusServe
         str(config_dir / "janus.jcfg"),
         "-L",
         str(config_dir / "janus.log"),
+        "-N",
     ]
     janus_cfg = (config_dir / "janus.jcfg").read_text()
     assert 'ice_enforce_list = "v0"' in janus_cfg

@@ -147,7 +147,8 @@ def write_configs(config_dir: Path, configs: dict[str, str]) -> None:
 
 
 def janus_command(config_dir: Path, janus: str = "janus") -> list[str]:
-    return [janus, "-F", str(config_dir), "-C", str(config_dir / "janus.jcfg"), "-L", str(config_dir / "janus.log")]
+    log = str(config_dir / "janus.log")
+    return [janus, "-F", str(config_dir), "-C", str(config_dir / "janus.jcfg"), "-L", log, "-N"]  # -N: the file only
 
 
 class Command(BaseCommand):
