@@ -56,6 +56,15 @@ def machine_busy_ticks() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
+def loopback_bytes() -> int:
+    """Bytes sent over the namespace's loopback (all media in there goes 169.254.77.1 → 169.254.77.1 over lo)."""
+    for line in Path("/proc/net/dev").read_text().splitlines():
+        name, _, counters = line.partition(":")
+        if name.strip() == "lo":
+            return int(counters.split()[8])  # transmit bytes
+    return 0
+
+
 def rss_mb(janus: JanusServer) -> float:
     for line in Path(f"/proc/{janus.janus_pid()}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -64,7 +73,7 @@ def rss_mb(janus: JanusServer) -> float:
 
 
 def wait_all_receiving(page: Page, expected_streams: int, timeout: float) -> float:
-    """Until every subscriber decodes both videos; answers how long it took."""
+    """Until every subscriber decodes both videos; answers how long that wait took."""
     started = time.monotonic()
     while True:
         frames = video_frames(stats(page))
@@ -115,20 +124,23 @@ def run(subscribers: int, seconds: float) -> int:
                 students.evaluate(
                     "([r, feeds]) => window.janusBench.subscribe(r, feeds)", [room, [CAMERA_FEED, SCREEN_FEED]]
                 )
-            took = wait_all_receiving(students, 2 * subscribers, timeout=120) + (time.monotonic() - started)
+            wait_all_receiving(students, 2 * subscribers, timeout=120)
+            took = time.monotonic() - started
             print(f"BENCH calls: {subscribers} subscribers receiving camera + screen after {took:.1f}s")
             students.wait_for_timeout(3000)  # let the bandwidth estimates settle before measuring
 
             in_before, out_before = stats(students), stats(teacher)
+            lo_before = loopback_bytes()
             cpu_before, busy_before, at_before = janus.cpu_ticks(), machine_busy_ticks(), time.monotonic()
             students.wait_for_timeout(seconds * 1000)
             cpu_after, busy_after, at_after = janus.cpu_ticks(), machine_busy_ticks(), time.monotonic()
+            lo_after = loopback_bytes()
             in_after, out_after = stats(students), stats(teacher)
             elapsed = at_after - at_before
             tick = os.sysconf("SC_CLK_TCK")
             janus_percent = (cpu_after - cpu_before) / tick / elapsed * 100
             machine_percent = (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1]) * 100
-            report(in_before, in_after, out_before, out_after, elapsed, subscribers)
+            report(in_before, in_after, out_before, out_after, elapsed, subscribers, lo_after - lo_before)
             print(
                 f"BENCH calls: Janus CPU {janus_percent:.1f} % of one core over {elapsed:.1f}s "
                 f"(target ≤ {TARGET_CORE_PERCENT:.0f} %), RSS {rss_mb(janus):.0f} MB; "
@@ -153,6 +165,7 @@ def report(
     out_after: list[dict[str, Any]],
     elapsed: float,
     subscribers: int,
+    loopback: int,
 ) -> None:
     sent_before = {(e["handle"], e["kind"]): e for e in out_before}
     for key, entry in sorted({(e["handle"], e["kind"]): e for e in out_after}.items()):
@@ -170,6 +183,13 @@ def report(
     rates = [(after[key] - before.get(key, 0)) / elapsed for key in after]
     received = sum(e["bytes"] for e in in_after) - sum(e["bytes"] for e in in_before)
     stalled = sum(1 for rate in rates if rate <= 0)
+    # What Janus sent: everything over the loopback but the teacher's own upload (HTTP and RTCP are small).
+    janus_sent = max(0, loopback - sent)
+    print(
+        f"BENCH calls: Janus sent {janus_sent * 8 / 1e6 / elapsed:.1f} Mbit/s, "
+        f"{janus_sent / max(1, sent * subscribers) * 100:.0f} % of the teacher's {sent * 8 / 1e6 / elapsed:.2f} Mbit/s "
+        f"× {subscribers}"
+    )
     print(
         f"BENCH calls: {len(rates)} video streams at the subscribers ({subscribers} × camera + screen): "
         f"fps decoded median {statistics.median(rates):.1f}, min {min(rates):.1f}; {stalled} stalled; "

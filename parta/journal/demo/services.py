@@ -183,13 +183,34 @@ def _ensure_live_lesson(load: TeachingLoad, today: dt.date, now: dt.datetime | N
     if end.time() <= start:
         return
     times = {"number": None, "starts_at": start, "ends_at": end.time()}
-    if lessons.filter(topic="Консультация", timetable_entry=None).update(**times):
+    if lessons.filter(topic="Консультация", timetable_entry=None, distance__isnull=True).update(**times):
         return
     Lesson.objects.create(
         school_id=load.school_class.school_id, school_class=load.school_class, subject=load.subject,
         teacher=load.teacher, date=today, room={plan.key: plan.room for plan in TEACHERS}["teacher"],
         topic="Консультация", **times,
     )
+
+
+def refresh_live_lesson(*, now: dt.datetime) -> bool:
+    """The run command calls this on every start (`load_demo --if-empty` with the demo there): 7Б Математика has a
+    lesson going on now again, for the tour's distance lesson. False when the database holds no demo school."""
+    load = (
+        TeachingLoad.objects.filter(
+            school_class__school__name=SCHOOL_NAME,
+            school_class__grade=int(TOUR_LESSONS[0][:-1]),
+            school_class__letter=TOUR_LESSONS[0][-1],
+            subject__name="Математика",
+            group=None,
+        )
+        .select_related("school_class", "subject", "teacher")
+        .first()
+    )
+    if load is None:
+        return False
+    with transaction.atomic():
+        _ensure_live_lesson(load, timezone.localdate(now), now)
+    return True
 
 
 def _create_school_admin(school: School, user: User) -> None:

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from parta.journal.demo.services import load_demo_school
+from parta.journal.demo.services import load_demo_school, refresh_live_lesson
 from parta.journal.distance.selectors import is_lesson_over, lesson_window
 from parta.journal.timetable.models import Lesson
 
@@ -26,3 +26,20 @@ def test_the_demo_has_a_lesson_going_on_now(clock: dt.time) -> None:
     assert len(going_on) == 1
     lesson = going_on[0]
     assert (lesson.teacher.user.username, lesson.teacher.user.last_name) == ("teacher", "Кузнецова")
+
+
+@pytest.mark.django_db
+def test_every_start_of_the_run_command_has_a_lesson_going_on_again() -> None:
+    """`load_demo --if-empty` on a later day (run.sh on every start) moves the consultation to that moment."""
+    first = timezone.make_aware(dt.datetime(2026, 10, 14, 10, 12))
+    load_demo_school(today=first.date(), now=first)
+    later = timezone.make_aware(dt.datetime(2026, 10, 14, 19, 40))
+    assert refresh_live_lesson(now=later)
+    lessons = Lesson.objects.filter(date=later.date(), school_class__grade=7, school_class__letter="Б")
+    assert any(lesson_window(lesson)[0] <= later < lesson_window(lesson)[1] for lesson in lessons)
+
+
+@pytest.mark.django_db
+def test_without_the_demo_school_nothing_is_made() -> None:
+    assert not refresh_live_lesson(now=timezone.now())
+    assert not Lesson.objects.exists()

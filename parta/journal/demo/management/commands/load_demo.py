@@ -11,7 +11,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parta.journal.demo.services import DemoNotLoaded, load_demo_school
+from parta.journal.demo.services import DemoNotLoaded, load_demo_school, refresh_live_lesson
 from parta.journal.school.models import School
 
 
@@ -39,6 +39,8 @@ class Command(BaseCommand):
             # An IntegrityError with a school: another process loaded the demo at the same moment.
             if options["if_empty"] and has_school:
                 self.stdout.write(_("The database already has a school, so the demo school was not loaded."))
+                if refresh_live_lesson(now=timezone.now()):
+                    self.stdout.write(_("7Б Математика has a lesson going on now (for a distance lesson)."))
                 return
             raise CommandError(
                 _(
