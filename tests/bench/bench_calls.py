@@ -40,10 +40,13 @@ def stats(page: Page) -> list[dict[str, Any]]:
     return list(page.evaluate("() => window.janusBench.rtpStats()"))
 
 
+FRAMES = "framesDecoded"  # or "framesReceived" when the subscribers do not decode (--no-decode)
+
+
 def video_frames(entries: list[dict[str, Any]]) -> dict[tuple[int, str], int]:
-    """(PeerConnection, mid) → frames decoded, for every inbound video stream."""
+    """(PeerConnection, mid) → frames decoded (or received), for every inbound video stream."""
     return {
-        (e["handle"], str(e["mid"])): e["framesDecoded"]
+        (e["handle"], str(e["mid"])): e[FRAMES]
         for e in entries
         if e["direction"] == "in" and e["kind"] == "video"
     }
@@ -54,15 +57,6 @@ def machine_busy_ticks() -> tuple[int, int]:
     fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = fields[3] + fields[4]
     return sum(fields) - idle, sum(fields)
-
-
-def loopback_bytes() -> int:
-    """Bytes sent over the namespace's loopback (all media in there goes 169.254.77.1 → 169.254.77.1 over lo)."""
-    for line in Path("/proc/net/dev").read_text().splitlines():
-        name, _, counters = line.partition(":")
-        if name.strip() == "lo":
-            return int(counters.split()[8])  # transmit bytes
-    return 0
 
 
 def rss_mb(janus: JanusServer) -> float:
@@ -130,17 +124,15 @@ def run(subscribers: int, seconds: float) -> int:
             students.wait_for_timeout(3000)  # let the bandwidth estimates settle before measuring
 
             in_before, out_before = stats(students), stats(teacher)
-            lo_before = loopback_bytes()
             cpu_before, busy_before, at_before = janus.cpu_ticks(), machine_busy_ticks(), time.monotonic()
             students.wait_for_timeout(seconds * 1000)
             cpu_after, busy_after, at_after = janus.cpu_ticks(), machine_busy_ticks(), time.monotonic()
-            lo_after = loopback_bytes()
             in_after, out_after = stats(students), stats(teacher)
             elapsed = at_after - at_before
             tick = os.sysconf("SC_CLK_TCK")
             janus_percent = (cpu_after - cpu_before) / tick / elapsed * 100
             machine_percent = (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1]) * 100
-            report(in_before, in_after, out_before, out_after, elapsed, subscribers, lo_after - lo_before)
+            report(in_before, in_after, out_before, out_after, elapsed, subscribers)
             print(
                 f"BENCH calls: Janus CPU {janus_percent:.1f} % of one core over {elapsed:.1f}s "
                 f"(target ≤ {TARGET_CORE_PERCENT:.0f} %), RSS {rss_mb(janus):.0f} MB; "
@@ -165,7 +157,6 @@ def report(
     out_after: list[dict[str, Any]],
     elapsed: float,
     subscribers: int,
-    loopback: int,
 ) -> None:
     sent_before = {(e["handle"], e["kind"]): e for e in out_before}
     for key, entry in sorted({(e["handle"], e["kind"]): e for e in out_after}.items()):
@@ -183,17 +174,10 @@ def report(
     rates = [(after[key] - before.get(key, 0)) / elapsed for key in after]
     received = sum(e["bytes"] for e in in_after) - sum(e["bytes"] for e in in_before)
     stalled = sum(1 for rate in rates if rate <= 0)
-    # What Janus sent: everything over the loopback but the teacher's own upload (HTTP and RTCP are small).
-    janus_sent = max(0, loopback - sent)
-    print(
-        f"BENCH calls: Janus sent {janus_sent * 8 / 1e6 / elapsed:.1f} Mbit/s, "
-        f"{janus_sent / max(1, sent * subscribers) * 100:.0f} % of the teacher's {sent * 8 / 1e6 / elapsed:.2f} Mbit/s "
-        f"× {subscribers}"
-    )
     print(
         f"BENCH calls: {len(rates)} video streams at the subscribers ({subscribers} × camera + screen): "
         f"fps decoded median {statistics.median(rates):.1f}, min {min(rates):.1f}; {stalled} stalled; "
-        f"{received * 8 / 1e6 / elapsed:.1f} Mbit/s out of Janus in all, "
+        f"{received * 8 / 1e6 / elapsed:.1f} Mbit/s received in all, "
         f"{received / max(1, sent * subscribers) * 100:.0f} % of what the teacher sent × {subscribers}"
     )
 

@@ -31,9 +31,9 @@ def test_the_demo_has_a_lesson_going_on_now(clock: dt.time) -> None:
 @pytest.mark.django_db
 def test_every_start_of_the_run_command_has_a_lesson_going_on_again() -> None:
     """`load_demo --if-empty` on a later day (run.sh on every start) moves the consultation to that moment."""
-    first = timezone.make_aware(dt.datetime(2026, 10, 14, 10, 12))
+    first = timezone.make_aware(dt.datetime.combine(dt.date(2026, 10, 14), dt.time(10, 12)))
     load_demo_school(today=first.date(), now=first)
-    later = timezone.make_aware(dt.datetime(2026, 10, 14, 19, 40))
+    later = timezone.make_aware(dt.datetime.combine(dt.date(2026, 10, 14), dt.time(19, 40)))
     assert refresh_live_lesson(now=later)
     lessons = Lesson.objects.filter(date=later.date(), school_class__grade=7, school_class__letter="Б")
     assert any(lesson_window(lesson)[0] <= later < lesson_window(lesson)[1] for lesson in lessons)
