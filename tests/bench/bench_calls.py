@@ -22,6 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,16 +41,54 @@ def stats(page: Page) -> list[dict[str, Any]]:
     return list(page.evaluate("() => window.janusBench.rtpStats()"))
 
 
-FRAMES = "framesDecoded"  # or "framesReceived" when the subscribers do not decode (--no-decode)
+@dataclass
+class Students:
+    """The students' page: one subscriber PeerConnection per student, decoding the video or not (`decode`)."""
 
+    page: Page
+    room: int
+    decode: bool
 
-def video_frames(entries: list[dict[str, Any]]) -> dict[tuple[int, str], int]:
-    """(PeerConnection, mid) → frames decoded (or received), for every inbound video stream."""
-    return {
-        (e["handle"], str(e["mid"])): e[FRAMES]
-        for e in entries
-        if e["direction"] == "in" and e["kind"] == "video"
-    }
+    @property
+    def counter(self) -> str:
+        # Without decoding, frames are still received and assembled (then dropped before the decoder).
+        return "framesDecoded" if self.decode else "framesReceived"
+
+    def subscribe(self) -> int:
+        """One more student; answers its PeerConnection's index."""
+        script = "([r, feeds, noDecode]) => window.janusBench.subscribe(r, feeds, 20000, noDecode)"
+        return int(self.page.evaluate(script, [self.room, [CAMERA_FEED, SCREEN_FEED], not self.decode])) - 1
+
+    def video_frames(self, entries: list[dict[str, Any]]) -> dict[tuple[int, str], int]:
+        """(PeerConnection, mid) → frames, for every inbound video stream."""
+        return {
+            (e["handle"], str(e["mid"])): int(e[self.counter])
+            for e in entries
+            if e["direction"] == "in" and e["kind"] == "video"
+        }
+
+    def wait_all_receiving(self, expected_streams: int, timeout: float) -> None:
+        """Until every student gets frames of both videos."""
+        started = time.monotonic()
+        while True:
+            receiving = sum(1 for count in self.video_frames(stats(self.page)).values() if count > 0)
+            if receiving >= expected_streams:
+                return
+            if time.monotonic() - started > timeout:
+                raise SystemExit(
+                    f"only {receiving} of {expected_streams} video streams have frames after {timeout:.0f}s"
+                )
+            self.page.wait_for_timeout(500)
+
+    def late_join_seconds(self) -> float:
+        """One more student joins the loaded room: seconds until its first video frame."""
+        started = time.monotonic()
+        handle = self.subscribe()
+        while not any(count > 0 for (h, _), count in self.video_frames(stats(self.page)).items() if h == handle):
+            if time.monotonic() - started > 30:
+                raise SystemExit("the late subscriber got no frame in 30 s")
+            self.page.wait_for_timeout(50)
+        return time.monotonic() - started
 
 
 def machine_busy_ticks() -> tuple[int, int]:
@@ -66,36 +105,7 @@ def rss_mb(janus: JanusServer) -> float:
     return 0.0
 
 
-def wait_all_receiving(page: Page, expected_streams: int, timeout: float) -> float:
-    """Until every subscriber decodes both videos; answers how long that wait took."""
-    started = time.monotonic()
-    while True:
-        frames = video_frames(stats(page))
-        receiving = sum(1 for count in frames.values() if count > 0)
-        if receiving >= expected_streams:
-            return time.monotonic() - started
-        if time.monotonic() - started > timeout:
-            raise SystemExit(f"only {receiving} of {expected_streams} video streams decoded after {timeout:.0f}s")
-        page.wait_for_timeout(500)
-
-
-def late_join_seconds(page: Page, room: int) -> float:
-    """Subscribes one more PeerConnection to both feeds; seconds until its first decoded video frame."""
-    started = time.monotonic()
-    handle = int(
-        page.evaluate("([r, feeds]) => window.janusBench.subscribe(r, feeds)", [room, [CAMERA_FEED, SCREEN_FEED]])
-    )
-    while not any(
-        e["handle"] == handle - 1 and e["direction"] == "in" and e["kind"] == "video" and e["framesDecoded"] > 0
-        for e in stats(page)
-    ):
-        if time.monotonic() - started > 30:
-            raise SystemExit("the late subscriber decoded nothing in 30 s")
-        page.wait_for_timeout(50)
-    return time.monotonic() - started
-
-
-def run(subscribers: int, seconds: float) -> int:
+def run(subscribers: int, seconds: float, decode: bool) -> int:
     folder = Path(tempfile.mkdtemp(prefix="parta-bench-calls-"))
     config = JanusConfig.fresh()
     env = {
@@ -112,38 +122,39 @@ def run(subscribers: int, seconds: float) -> int:
             teacher = open_client(browser.new_context(**context_options("http://127.0.0.1")), janus)
             teacher.evaluate("([r, f]) => window.janusBench.publish(r, f, 'camera')", [room, CAMERA_FEED])
             teacher.evaluate("([r, f]) => window.janusBench.publish(r, f, 'screen')", [room, SCREEN_FEED])
-            students = open_client(browser.new_context(**context_options("http://127.0.0.1")), janus)
+            students = Students(
+                open_client(browser.new_context(**context_options("http://127.0.0.1")), janus), room, decode
+            )
             started = time.monotonic()
             for _ in range(subscribers):
-                students.evaluate(
-                    "([r, feeds]) => window.janusBench.subscribe(r, feeds)", [room, [CAMERA_FEED, SCREEN_FEED]]
-                )
-            wait_all_receiving(students, 2 * subscribers, timeout=120)
-            took = time.monotonic() - started
-            print(f"BENCH calls: {subscribers} subscribers receiving camera + screen after {took:.1f}s")
-            students.wait_for_timeout(3000)  # let the bandwidth estimates settle before measuring
+                students.subscribe()
+            students.wait_all_receiving(2 * subscribers, timeout=120)
+            how = "decoding" if decode else "receiving (not decoding)"
+            print(
+                f"BENCH calls: {subscribers} subscribers {how} camera + screen after {time.monotonic() - started:.1f}s"
+            )
+            students.page.wait_for_timeout(3000)  # let the bandwidth estimates settle before measuring
 
-            in_before, out_before = stats(students), stats(teacher)
+            in_before, out_before = stats(students.page), stats(teacher)
             cpu_before, busy_before, at_before = janus.cpu_ticks(), machine_busy_ticks(), time.monotonic()
-            students.wait_for_timeout(seconds * 1000)
+            students.page.wait_for_timeout(seconds * 1000)
             cpu_after, busy_after, at_after = janus.cpu_ticks(), machine_busy_ticks(), time.monotonic()
-            in_after, out_after = stats(students), stats(teacher)
+            in_after, out_after = stats(students.page), stats(teacher)
             elapsed = at_after - at_before
-            tick = os.sysconf("SC_CLK_TCK")
-            janus_percent = (cpu_after - cpu_before) / tick / elapsed * 100
+            janus_percent = (cpu_after - cpu_before) / os.sysconf("SC_CLK_TCK") / elapsed * 100
             machine_percent = (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1]) * 100
-            report(in_before, in_after, out_before, out_after, elapsed, subscribers)
+            report(students, in_before, in_after, out_before, out_after, elapsed, subscribers)
             print(
                 f"BENCH calls: Janus CPU {janus_percent:.1f} % of one core over {elapsed:.1f}s "
                 f"(target ≤ {TARGET_CORE_PERCENT:.0f} %), RSS {rss_mb(janus):.0f} MB; "
                 f"the whole machine ({os.cpu_count()} cores) {machine_percent:.0f} % busy"
             )
             print(
-                f"BENCH calls: one more student joining the loaded room decodes the first frame after "
-                f"{late_join_seconds(students, room):.2f}s (subscribe → first decoded frame)"
+                f"BENCH calls: one more student joining the loaded room gets the first video frame after "
+                f"{students.late_join_seconds():.2f}s"
             )
             teacher.evaluate("() => window.janusBench.close()")
-            students.evaluate("() => window.janusBench.close()")
+            students.page.evaluate("() => window.janusBench.close()")
             return 0 if janus_percent <= TARGET_CORE_PERCENT else 1
         finally:
             destroy_room(janus, room)
@@ -151,6 +162,7 @@ def run(subscribers: int, seconds: float) -> int:
 
 
 def report(
+    students: Students,
     in_before: list[dict[str, Any]],
     in_after: list[dict[str, Any]],
     out_before: list[dict[str, Any]],
@@ -170,13 +182,14 @@ def report(
             f"{kbps:.0f} kbit/s"
         )
     sent = sum(e["bytes"] for e in out_after) - sum(e["bytes"] for e in out_before)
-    before, after = video_frames(in_before), video_frames(in_after)
+    before, after = students.video_frames(in_before), students.video_frames(in_after)
     rates = [(after[key] - before.get(key, 0)) / elapsed for key in after]
     received = sum(e["bytes"] for e in in_after) - sum(e["bytes"] for e in in_before)
     stalled = sum(1 for rate in rates if rate <= 0)
+    counted = "decoded" if students.decode else "received"
     print(
         f"BENCH calls: {len(rates)} video streams at the subscribers ({subscribers} × camera + screen): "
-        f"fps decoded median {statistics.median(rates):.1f}, min {min(rates):.1f}; {stalled} stalled; "
+        f"fps {counted} median {statistics.median(rates):.1f}, min {min(rates):.1f}; {stalled} stalled; "
         f"{received * 8 / 1e6 / elapsed:.1f} Mbit/s received in all, "
         f"{received / max(1, sent * subscribers) * 100:.0f} % of what the teacher sent × {subscribers}"
     )
@@ -186,12 +199,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--decode",
+        action="store_true",
+        help="the subscribers decode the video too (on two cores the browser then starves everything else)",
+    )
     args = parser.parse_args(argv)
     problem = namespace_problem()
     if problem:
         print(f"bench_calls: {problem}", file=sys.stderr)
         return 2
-    return run(args.subscribers, args.seconds)
+    return run(args.subscribers, args.seconds, args.decode)
 
 
 if __name__ == "__main__":

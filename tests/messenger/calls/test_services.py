@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from parta.messenger.calls import services
-from parta.messenger.calls.janus import JanusServer, forget_reachability
+from parta.messenger.calls.janus import JanusServer, VideoRoom, forget_reachability
 from parta.messenger.calls.models import Call, CallStatus, Participant, Presence
 from parta.messenger.calls.selectors import CallActor
 from parta.messenger.chats import services as chats
@@ -149,3 +149,17 @@ def test_housekeeping_goes_on_when_janus_does_not_answer(
 
     assert "1 Janus failures" in out.getvalue()
     assert Participant.objects.get(call=live, profile=orgs.student).pending_tokens  # kept for the next round
+
+
+def test_a_room_gone_from_janus_is_made_again_on_the_next_ticket(orgs: Orgs, live: Call, janus: JanusServer) -> None:
+    """Janus keeps rooms in memory: after its restart the call's room is missing until the next join makes it again."""
+    assert live.room_id is not None
+    with VideoRoom(janus) as room:
+        room.destroy_room(room_id=live.room_id, secret=live.room_secret)
+        assert not room.exists(room_id=live.room_id)
+
+    joined = join(live, CallActor(profile=orgs.student))
+
+    with VideoRoom(janus) as room:
+        assert room.exists(room_id=live.room_id)
+    assert joined.ticket.room_id == live.room_id

@@ -9,6 +9,7 @@ are removed — so a removed person's old token no longer opens the room.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,14 @@ from django.conf import settings
 from django.db import transaction
 
 from parta.messenger.calls import errors
-from parta.messenger.calls.janus import api_token, new_feed_id, new_room_token
+from parta.messenger.calls.janus import (
+    ERROR_NO_SUCH_ROOM,
+    JanusError,
+    VideoRoom,
+    api_token,
+    new_feed_id,
+    new_room_token,
+)
 from parta.messenger.calls.models import Call, CallKind, Participant
 from parta.messenger.calls.schemas import CallState, JoinTicket, ScreenTicket
 from parta.messenger.calls.selectors import (
@@ -46,6 +54,8 @@ from parta.messenger.calls.services.common import (
 )
 from parta.messenger.chats.models import Membership
 from parta.messenger.chats.services import ensure_system_chat
+
+log = logging.getLogger(__name__)
 
 CHAT_CALL_TOKEN_HOURS = 4
 GUEST_NAME_MAX = 100
@@ -116,6 +126,24 @@ def janus_token(call: Call) -> str:
     return api_token(call_server(call), expires_at=expires_at)
 
 
+def _allow(room: VideoRoom, call: Call, token: str) -> None:
+    """Lets the token into the call's room. A room that is gone (its Janus restarted: rooms live in its memory) is made
+    again with the same id and secret; everyone's page then joins again with a new ticket (ADR 0014)."""
+    try:
+        room.allow(room_id=call.room_id or 0, secret=call.room_secret, add=[token])
+    except JanusError as error:
+        if error.code != ERROR_NO_SUCH_ROOM:
+            raise
+        log.warning("call %s: room %s was gone from %s; made again", call.pk, call.room_id, call.server_name)
+        room.create_room(
+            room_id=call.room_id or 0,
+            secret=call.room_secret,
+            description=call.title,
+            allowed=[token],
+            publishers=settings.CALLS_MAX_PUBLISHERS,
+        )
+
+
 def join_ticket(*, actor: CallActor, call_id: str, name: str | None = None) -> Joined:
     """A ticket into the call's room: for the organizer, the call chat's members, a lesson's class students (added to
     the call's chat), a guest of this session, or anyone when the organizer allows guests (a guest gives a name).
@@ -132,7 +160,7 @@ def join_ticket(*, actor: CallActor, call_id: str, name: str | None = None) -> J
             participant.feed_id = new_feed_id()
         token, moment = new_room_token(), now()
         with janus_room(call) as room:
-            room.allow(room_id=call.room_id or 0, secret=call.room_secret, add=[token])
+            _allow(room, call, token)
         add_token(participant, token, moment)
         participant.save(update_fields=["feed_id", "pending_tokens"])
         server = call_server(call)
