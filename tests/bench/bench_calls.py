@@ -5,11 +5,14 @@ Janus is started by the messenger's own `run_janus` (the production config), ins
 call tests (tests/e2e_calls/conftest.py says why). One Chromium, two pages driving janus.js directly
 (tests/e2e_calls/janus_page.js): the teacher's page publishes the fake camera (640×480) with the microphone and the
 fake screen (1280×720); the students' page holds one subscriber PeerConnection per student, each receiving all three
-streams — 30 pages would need 30 renderers, too much for two cores beside Janus, while the traffic Janus handles
-(one PeerConnection, one DTLS/SRTP context and one copy of every packet per student) is the same. Janus's CPU is read
-from /proc/<pid>/stat (utime + stime) over the measuring window. Prints BENCH lines.
+streams. 30 pages would need 30 renderers, too much for two cores beside Janus; the traffic Janus handles (one
+PeerConnection, one DTLS/SRTP context and one copy of every packet per student) is the same. By default the students
+receive and assemble every video frame but drop it before the decoder (insertable streams): decoding 60 videos
+saturates two cores, and Janus then competes for the CPU and the browser loses packets (`--decode` shows that).
+Janus's CPU is read from /proc/<pid>/stat (utime + stime) over the measuring window. Prints BENCH lines; exits 1
+when Janus needs more than the target.
 
-    scripts/bench-calls.sh [--subscribers 30] [--seconds 20]
+    scripts/bench-calls.sh [--subscribers 30] [--seconds 20] [--decode]
 
 (runs `python -m tests.bench.bench_calls` inside a namespace of its own; needs root).
 """

@@ -8,6 +8,7 @@
 window.janusBench = (() => {
   let janus = null;
   const handles = [];
+  const dropped = {}; // "handle:mid" → encoded video frames received by a subscriber that does not decode
 
   function withTimeout(promise, timeoutMs, what) {
     return Promise.race([
@@ -96,6 +97,27 @@ window.janusBench = (() => {
     return true;
   }
 
+  // Encoded video frames of a subscriber go to a counter instead of the decoder (the PeerConnection was made with
+  // insertable streams, because the answer's tracks carry transforms; janus.js does not pipe them for receive-only
+  // tracks, so this does).
+  function dropVideoFrames(handle) {
+    const index = handles.indexOf(handle);
+    for (const transceiver of handle.webrtcStuff.pc.getTransceivers()) {
+      const receiver = transceiver.receiver;
+      if (!receiver || receiver.track.kind !== "video" || receiver.partaPiped) continue;
+      receiver.partaPiped = true;
+      const key = `${index}:${transceiver.mid}`;
+      const streams = receiver.createEncodedStreams();
+      streams.readable.pipeTo(
+        new WritableStream({
+          write() {
+            dropped[key] = (dropped[key] || 0) + 1;
+          },
+        }),
+      );
+    }
+  }
+
   // The mids of the video m-lines of an SDP.
   function videoMids(sdp) {
     return sdp
@@ -120,7 +142,8 @@ window.janusBench = (() => {
           const tracks = [{ type: "data" }];
           if (noDecode) {
             for (const mid of videoMids(jsep.sdp)) {
-              tracks.push({ type: "video", mid, recv: true, transforms: { receiver: new TransformStream({ transform() {} }) } });
+              // A transform makes janus.js create the PeerConnection with insertable streams (dropVideoFrames).
+              tracks.push({ type: "video", mid, recv: true, transforms: { receiver: new TransformStream() } });
             }
           }
           handle.createAnswer({
@@ -128,6 +151,7 @@ window.janusBench = (() => {
             tracks,
             success: (answer) => {
               delete answer.e2ee; // janus.js flags transforms as end-to-end encryption: not so here
+              if (noDecode) dropVideoFrames(handle);
               handle.send({ message: { request: "start", room }, jsep: answer });
               onStarted.resolve(true);
             },
@@ -160,7 +184,7 @@ window.janusBench = (() => {
           kind: stat.kind,
           mid: stat.mid,
           framesDecoded: stat.framesDecoded || 0,
-          framesReceived: stat.framesReceived || 0,
+          framesReceived: dropped[`${index}:${stat.mid}`] ?? (stat.framesReceived || 0),
           framesSent: stat.framesSent || 0,
           frameWidth: stat.frameWidth || 0,
           frameHeight: stat.frameHeight || 0,
