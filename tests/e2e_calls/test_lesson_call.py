@@ -236,12 +236,9 @@ def test_lesson_from_the_journal_with_two_students(
     )
     status, refusal = call.post(other, "screen")
     assert status == 403 and refusal.get("code") == "screen_not_allowed", (status, refusal)
-    toggle = other.locator("#call-toggle-screen")
-    if toggle.is_enabled():
-        toggle.click()
-        expect(other.locator("#call-toast")).to_contain_text(refusal["message"], timeout=LIVE_MS)
-    else:
-        print("CALLS note: the page disables #call-toggle-screen once screen sharing is withdrawn")
+    # The button itself: the page asks the server, which refuses; the student reads the server's words.
+    other.locator("#call-toggle-screen").click()
+    expect(other.locator("#call-toast")).to_contain_text(refusal["message"], timeout=LIVE_MS)
     call.no_video_for(teacher, student_ids["student2"], "screen")
     call.no_video_for(students["student"], student_ids["student2"], "screen", seconds=0.5)
     # Nor does Janus have such a feed: the room's publishers are the three cameras and the teacher's screen.
@@ -283,6 +280,15 @@ def test_lesson_from_the_journal_with_two_students(
             has=teacher_journal.get_by_role("rowheader", name=school.people[key].full_name, exact=True)
         )
         expect(row).to_have_attribute("data-present", "yes")
+    # B2: one click puts «Н» for everyone of the class who never joined, and none for the two who did.
+    absent_before = teacher_journal.locator('table.distance-attendance tbody tr[data-present="no"]').count()
+    assert absent_before > 0
+    teacher_journal.get_by_role("button", name="Отметить отсутствующих").click()
+    expect(teacher_journal.get_by_text(re.compile(r"отмечен"))).to_be_visible()
+    absent_rows = teacher_journal.locator('table.distance-attendance tbody tr[data-present="no"]')
+    expect(absent_rows.locator("span.mark.absent")).to_have_count(absent_before)
+    present_rows = teacher_journal.locator('table.distance-attendance tbody tr[data-present="yes"]')
+    expect(present_rows.locator("span.mark.absent")).to_have_count(0)
 
 
 # --- a call in the parents' chat -------------------------------------------------------------------------------------
