@@ -7,7 +7,6 @@ between tests. A test fails when either server logs a traceback or answers 5xx w
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
-from tests.e2e.helpers import DESKTOP, PHONE
+from tests.e2e.helpers import DESKTOP, PHONE, screenshot_pages
 from tests.e2e.servers import REPO, ServerError, Sites, running_sites, server_errors
 
 CHROMIUM = "/usr/bin/chromium"
@@ -181,21 +180,9 @@ def new_context(
 
     yield make
     if request.node.stash.get(_FAILED, False):
-        _screenshot_pages(made, request.node.name)
+        screenshot_pages(made, request.node.name)
     for context in made:
         context.close()
-
-
-def _screenshot_pages(contexts: list[BrowserContext], test_name: str) -> None:
-    folder = RESULTS / "e2e-failures"
-    folder.mkdir(parents=True, exist_ok=True)
-    safe = re.sub(r"[^\w.-]+", "_", test_name)
-    for c_index, context in enumerate(contexts):
-        for p_index, page in enumerate(context.pages):
-            try:
-                page.screenshot(path=str(folder / f"{safe}-{c_index}-{p_index}.png"), full_page=True)
-            except Exception as error:
-                print(f"could not screenshot {page.url}: {error}")
 
 
 @pytest.fixture

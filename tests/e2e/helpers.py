@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.e2e.servers import REPO
 
@@ -130,3 +130,16 @@ def assert_within_screen(page: Page, locator: Locator) -> None:
 def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def screenshot_pages(contexts: list[BrowserContext], test_name: str, folder_name: str = "e2e-failures") -> None:
+    """Every open page of these contexts as a PNG under test-results/<folder_name>/ (a failed test's last look)."""
+    folder = REPO / "test-results" / folder_name
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^\w.-]+", "_", test_name)
+    for c_index, context in enumerate(contexts):
+        for p_index, page in enumerate(context.pages):
+            try:
+                page.screenshot(path=str(folder / f"{safe}-{c_index}-{p_index}.png"), full_page=True, timeout=5000)
+            except Exception as error:
+                print(f"could not screenshot {page.url}: {error}")

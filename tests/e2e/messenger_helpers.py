@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import struct
-import subprocess
 import time
 import zlib
 from collections.abc import Iterator
@@ -21,14 +20,13 @@ from dataclasses import dataclass
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.e2e.servers import (
-    PYTHON,
-    REPO,
     Server,
     Sites,
     _launch,
     _stop,
     _wait_until_answering,
     free_port,
+    run_site_python,
     server_errors,
 )
 
@@ -56,17 +54,7 @@ class DevMessenger:
         """Runs code in the messenger's Django (`manage shell -c`) on its database: what no page can do, like the
         school roster's system chats. Its events are stored; their live push stays in that process (no Redis here),
         so a page sees them after a reload."""
-        result = subprocess.run(
-            [PYTHON, "-m", "parta.messenger", "shell", "-c", code],
-            cwd=REPO,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr[-3000:]
-        return result.stdout
+        return run_site_python(self.env, "messenger", code)
 
 
 @contextmanager

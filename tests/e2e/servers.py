@@ -351,3 +351,41 @@ def register_builtin_journal(sites: Sites) -> None:
         *("--webhook-secret", env["PARTA_MESSENGER_WEBHOOK_SECRET"]),
     ]
     _run_steps("messenger", [step], env, sites.folder / "messenger-setup.log")
+
+
+@contextlib.contextmanager
+def journal_worker(sites: Sites) -> Iterator[None]:
+    """The journal's background worker (`run_huey`) as run.sh starts it — it delivers the outbox (roster, subject
+    chats) to the messenger; stopped on exit, and the caller fails if it logged a traceback."""
+    log = sites.folder / "journal-worker.log"
+    with log.open("ab") as out:
+        worker = subprocess.Popen(
+            [PYTHON, "-m", "parta.journal", "run_huey"], cwd=REPO, env=sites.env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        yield
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=STOP_TIMEOUT)
+    errors = [e for e in server_errors(log.read_text(encoding="utf-8", errors="replace")) if "Traceback" in e]
+    assert not errors, "the journal's worker failed:\n" + "\n\n".join(errors)
+
+
+def run_site_python(env: Mapping[str, str], site: str, code: str) -> str:
+    """Runs code in a site's Django (`python -m parta.<site> shell -c`) with this environment (its database);
+    answers what it printed. For what no page can do in a test's setup."""
+    result = subprocess.run(
+        [PYTHON, "-m", f"parta.{site}", "shell", "-c", code],
+        cwd=REPO,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout

@@ -9,7 +9,6 @@ The tests of this module run in order: the teacher links first, so the student f
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -20,11 +19,11 @@ from tests.e2e.conftest import (
     ACTION_TIMEOUT_MS,
     NAVIGATION_TIMEOUT_MS,
     ServerWatch,
-    _screenshot_pages,
 )
-from tests.e2e.helpers import DESKTOP, login
+from tests.e2e.helpers import DESKTOP, login, screenshot_pages
 from tests.e2e.messenger_helpers import DevMessenger, dev_messenger, read_code
-from tests.e2e.servers import PYTHON, REPO, STOP_TIMEOUT, Sites, server_errors
+from tests.e2e.servers import Sites
+from tests.e2e.servers import journal_worker as running_journal_worker
 
 TEACHER_PHONE = "8 (916) 555-41-01"  # the demo's `teacher`: Кузнецова Ирина Викторовна, class teacher of 7Б
 STUDENT_PHONE = "8 (916) 555-41-02"  # the demo's `student`: Соколов Максим Дмитриевич, 7Б
@@ -39,23 +38,8 @@ def inbox(sites: Sites) -> Iterator[DevMessenger]:
 
 @pytest.fixture(scope="module")
 def journal_worker(sites: Sites) -> Iterator[None]:
-    """The journal's background worker, as run.sh starts it: it delivers the outbox (roster, subject chats)."""
-    log = sites.folder / "journal-worker.log"
-    with log.open("ab") as out:
-        worker = subprocess.Popen(
-            [PYTHON, "-m", "parta.journal", "run_huey"], cwd=REPO, env=sites.env, stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
+    with running_journal_worker(sites):
         yield
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(timeout=STOP_TIMEOUT)
-    errors = [e for e in server_errors(log.read_text(encoding="utf-8", errors="replace")) if "Traceback" in e]
-    assert not errors, "the journal's worker failed:\n" + "\n\n".join(errors)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +69,7 @@ def contexts(
     for context in people.values():
         context.remove_listener("response", server_watch.record_response)
     if request.node.stash.get(_FAILED, False):
-        _screenshot_pages(list(people.values()), request.node.name)
+        screenshot_pages(list(people.values()), request.node.name)
 
 
 def sign_in_to_messenger(page: Page, inbox: DevMessenger, *, phone: str, last_name: str, first_name: str) -> None:

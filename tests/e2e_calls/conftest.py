@@ -19,7 +19,6 @@ errors and the servers' errors are printed with it; screenshots and logs go to t
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, expect, sync_playwright
 
 from tests.e2e.conftest import ServerWatch
+from tests.e2e.helpers import screenshot_pages
 from tests.e2e.servers import REPO, ServerError, Sites, running_sites
 from tests.e2e_calls.environment import (
     CHROMIUM,
@@ -187,21 +187,9 @@ def new_context(
 
     yield make
     if request.node.stash.get(_FAILED, False):
-        screenshot_pages(made, request.node.name)
+        screenshot_pages(made, request.node.name, "e2e-calls-failures")
     for context in made:
         context.close()
-
-
-def screenshot_pages(contexts: list[BrowserContext], test_name: str) -> None:
-    folder = RESULTS / "e2e-calls-failures"
-    folder.mkdir(parents=True, exist_ok=True)
-    safe = re.sub(r"[^\w.-]+", "_", test_name)
-    for c_index, context in enumerate(contexts):
-        for p_index, page in enumerate(context.pages):
-            try:
-                page.screenshot(path=str(folder / f"{safe}-{c_index}-{p_index}.png"), full_page=True, timeout=5000)
-            except Exception as error:
-                print(f"could not screenshot {page.url}: {error}")
 
 
 # --- reporting ---------------------------------------------------------------------------------------------------

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from dataclasses import dataclass
 
 from playwright.sync_api import BrowserContext, expect
 
 from tests.e2e.helpers import login
 from tests.e2e.messenger_helpers import DevMessenger
-from tests.e2e.servers import PYTHON, REPO, Sites
+from tests.e2e.servers import Sites, run_site_python
 from tests.e2e.test_linking import check_consent, sign_in_to_messenger
 
 # Lessons of `teacher` (Кузнецова Ирина Викторовна, Математика in 7Б and 5А), both under way now: a lesson's call may
@@ -74,18 +73,8 @@ class School:
 
 
 def run_python(sites: Sites, site: str, code: str) -> str:
-    """Runs code in a site's Django (`manage shell -c`), on the harness's database; answers its output."""
-    result = subprocess.run(
-        [PYTHON, "-m", f"parta.{site}", "shell", "-c", code],
-        cwd=REPO,
-        env=sites.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
+    """Runs code in a site's Django on the harness's database; answers its output."""
+    return run_site_python(sites.env, site, code)
 
 
 def seed_school(sites: Sites) -> School:

@@ -21,9 +21,10 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import ServerWatch
-from tests.e2e.helpers import open_class_journal
+from tests.e2e.helpers import open_class_journal, screenshot_pages
 from tests.e2e.messenger_helpers import DevMessenger, dev_messenger
-from tests.e2e.servers import PYTHON, REPO, STOP_TIMEOUT, Sites, server_errors
+from tests.e2e.servers import PYTHON, REPO, Sites
+from tests.e2e.servers import journal_worker as running_journal_worker
 from tests.e2e_calls import call_page as call
 from tests.e2e_calls.conftest import (
     _FAILED,
@@ -32,7 +33,6 @@ from tests.e2e_calls.conftest import (
     CallWorld,
     Console,
     prepare_context,
-    screenshot_pages,
 )
 from tests.e2e_calls.environment import context_options
 from tests.e2e_calls.people import School, link_from_journal, seed_school
@@ -60,23 +60,8 @@ def inbox(sites: Sites) -> Iterator[DevMessenger]:
 
 @pytest.fixture(scope="module")
 def journal_worker(sites: Sites) -> Iterator[None]:
-    """The journal's background worker, as run.sh starts it: it delivers the roster to the messenger."""
-    log = sites.folder / "journal-worker.log"
-    with log.open("ab") as out:
-        worker = subprocess.Popen(
-            [PYTHON, "-m", "parta.journal", "run_huey"], cwd=REPO, env=sites.env, stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
+    with running_journal_worker(sites):
         yield
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(timeout=STOP_TIMEOUT)
-    errors = [e for e in server_errors(log.read_text(encoding="utf-8", errors="replace")) if "Traceback" in e]
-    assert not errors, "the journal's worker failed:\n" + "\n\n".join(errors)
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +94,7 @@ def people(
         context.remove_listener("response", server_watch.record_response)
         context.remove_listener("page", listeners[key])
     if request.node.stash.get(_FAILED, False):
-        screenshot_pages(list(linked.values()), request.node.name)
+        screenshot_pages(list(linked.values()), request.node.name, "e2e-calls-failures")
     elif console.lines:  # not a failure, but worth a look (`pytest -s`)
         print("browser console:\n" + "\n".join(console.lines))
     for context in linked.values():

@@ -125,6 +125,7 @@ def heartbeat(request: HttpRequest, call_id: str, payload: HeartbeatIn) -> CallS
         microphone=payload.microphone,
         camera=payload.camera,
         screen=payload.screen,
+        moderation_seq=payload.moderation_seq,
     )
 
 

@@ -125,6 +125,9 @@ class Participant(models.Model):
     camera_on = models.BooleanField(default=False)
     screen_on = models.BooleanField(default=False)
     hand_raised_at = models.DateTimeField(null=True, blank=True)
+    # Moves on every organizer action that turns something of this participant off (a mute, a withdrawn permission).
+    # A heartbeat names the number its page last saw: an older one cannot turn back on what was turned off since.
+    moderation_seq = models.PositiveIntegerField(default=0)
     is_present = models.BooleanField(default=False)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)  # removed by the organizer: may not join again

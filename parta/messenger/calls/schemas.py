@@ -33,6 +33,9 @@ class HeartbeatIn(Schema):
     microphone: bool = False
     camera: bool = False
     screen: bool = False
+    # `me.moderation_seq` of the last state the page applied; older than the server's → the organizer has turned
+    # something off since, and this heartbeat's "on" for it is stale (ignored, not a refusal).
+    moderation_seq: int | None = None
 
 
 class HandIn(Schema):
@@ -79,6 +82,7 @@ class MeOut(Schema):
     is_admin: bool
     may: Abilities
     removed: bool
+    moderation_seq: int = 0
 
 
 class ParticipantOut(Schema):

@@ -186,7 +186,11 @@ def call_state(call: Call, me: Participant | None) -> CallState:
     mine = None
     if me is not None:
         mine = MeOut(
-            participant_id=me.pk, is_admin=me.is_admin, may=abilities(call, me), removed=me.removed_at is not None
+            participant_id=me.pk,
+            is_admin=me.is_admin,
+            may=abilities(call, me),
+            removed=me.removed_at is not None,
+            moderation_seq=me.moderation_seq,
         )
     return CallState(
         id=str(call.public_id),

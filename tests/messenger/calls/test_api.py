@@ -131,6 +131,7 @@ def test_a_member_joins_the_room_with_the_ticket_and_is_present(
         "is_admin": False,
         "may": {"screen": True, "microphone": True, "camera": True},
         "removed": False,
+        "moderation_seq": 0,
     }
     assert [(p["name"], p["present"], p["feed_id"]) for p in state["participants"]] == [
         ("Петя Петров", True, ticket["feed_id"])
@@ -248,6 +249,28 @@ def test_turning_on_what_is_not_allowed_is_refused_and_stays_off(orgs: Orgs, liv
     ok(api(teacher, "POST", f"{live['id']}/participants/{me}/mute", {"what": "camera"}))
     assert Participant.objects.get(pk=me).camera_on is False
     refused(api(student, "POST", f"{live['id']}/participants/{me}/mute", {"what": "camera"}), 403, "organizer_only")
+
+
+def test_a_heartbeat_sent_before_a_mute_was_seen_does_not_undo_it(orgs: Orgs, live: dict[str, Any]) -> None:
+    """The organizer mutes while the student's page is sending its routine "microphone on": that stale report (it
+    names the mutes the page had seen) leaves the microphone off; once the page has seen the mute, turning it on
+    again is the student's own choice (allowed: it was a mute, not a withdrawn permission)."""
+    teacher, student = browser(orgs.teacher), browser(orgs.student)
+    enter(teacher, live["id"])
+    me = enter(student, live["id"])["participant_id"]
+    seen = ok(api(student, "POST", f"{live['id']}/heartbeat", {"microphone": True, "camera": True}))["me"]
+    assert seen["moderation_seq"] == 0
+
+    ok(api(teacher, "POST", f"{live['id']}/participants/{me}/mute", {"what": "microphone"}))
+    stale = {"microphone": True, "camera": True, "moderation_seq": seen["moderation_seq"]}
+    state = ok(api(student, "POST", f"{live['id']}/heartbeat", stale))
+    assert Participant.objects.get(pk=me).microphone_on is False
+    assert state["me"]["moderation_seq"] == 1
+    assert next(p for p in state["participants"] if p["id"] == me)["microphone"] is False
+
+    fresh = {"microphone": True, "camera": True, "moderation_seq": state["me"]["moderation_seq"]}
+    ok(api(student, "POST", f"{live['id']}/heartbeat", fresh))
+    assert Participant.objects.get(pk=me).microphone_on is True
 
 
 def test_hands_queue_in_order_and_the_organizer_lowers_them(orgs: Orgs, live: dict[str, Any]) -> None:

@@ -92,6 +92,7 @@ def close_presence(participant: Participant, now: dt.datetime) -> None:
 
 
 PARTICIPANT_STATE = [
+    "moderation_seq",
     "is_present",
     "last_seen_at",
     "hand_raised_at",

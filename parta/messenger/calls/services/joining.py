@@ -196,10 +196,20 @@ def confirm_joined(*, actor: CallActor, call_id: str, feed_id: int) -> CallState
         return call_state(call, participant)
 
 
-def heartbeat(*, actor: CallActor, call_id: str, microphone: bool, camera: bool, screen: bool) -> CallState:
+def heartbeat(
+    *,
+    actor: CallActor,
+    call_id: str,
+    microphone: bool,
+    camera: bool,
+    screen: bool,
+    moderation_seq: int | None = None,
+) -> CallState:
     """Every 15 s and on every change: the participant is still here, with this on. Turning on what the organizer
     has not allowed is refused (403) and stays off. Unmuting on the server what the organizer muted, when turned on
-    again and allowed. 409 `not_joined` when the participant is not present (the page joins again)."""
+    again and allowed — unless the heartbeat names an older `moderation_seq` than the participant's (it was sent
+    before the page saw the latest mute). 409 `not_joined` when the participant is not present (the page joins
+    again)."""
     refusal = None
     with transaction.atomic():
         call, participant = lock_call(actor, call_id)
@@ -209,6 +219,9 @@ def heartbeat(*, actor: CallActor, call_id: str, microphone: bool, camera: bool,
             raise errors.not_joined()
         may = abilities(call, participant)
         wanted = {"microphone": microphone, "camera": camera, "screen": screen}
+        if moderation_seq is not None and moderation_seq < participant.moderation_seq:
+            # Sent before the page saw the organizer's latest mute: its "on" is stale, what is off stays off.
+            wanted = {what: on and getattr(participant, f"{what}_on") for what, on in wanted.items()}
         refused = [what for what, on in wanted.items() if on and not getattr(may, what)]
         if refused:
             refusal = {

@@ -81,6 +81,7 @@ def mute(*, actor: CallActor, call_id: str, participant_id: int, what: str) -> C
         me = require_organizer(actor, call, me)
         target = target_participant(call, participant_id)
         setattr(target, f"{what}_on", False)
+        target.moderation_seq += 1
         target.save(update_fields=PARTICIPANT_STATE)
         with janus_room(call) as room:
             _silence(room, call, target, what)
@@ -128,6 +129,8 @@ def set_permissions(
         for target in targets:
             for what in withdrawn[target.pk]:
                 setattr(target, f"{what}_on", False)
+            if withdrawn[target.pk]:
+                target.moderation_seq += 1
             target.save(update_fields=[*PARTICIPANT_STATE, "may_screen", "may_microphone", "may_camera"])
         silenced = [(t, w) for t in targets for w in withdrawn[t.pk] if t.is_present]
         if silenced:

@@ -335,7 +335,9 @@ class CallPage {
     const sentAt = performance.now();
     const { microphone, camera, screen } = this.local;
     try {
-      const state = await callsApi.heartbeat(this.id, { microphone, camera, screen });
+      // The organizer's mutes this page has followed: a heartbeat with an older number cannot undo a newer mute.
+      const moderation_seq = this.moderationSeq ?? null;
+      const state = await callsApi.heartbeat(this.id, { microphone, camera, screen, moderation_seq });
       if (sentAt > this.lastLocalChange) this.syncedAt = performance.now();
       this.applyState(state, sentAt);
     } catch (error) {
@@ -385,7 +387,10 @@ class CallPage {
       const me = state.participants.find((person) => person.id === state.me?.participant_id);
       // Only a state fetched after the server had this page's latest report can say the organizer turned it off.
       const current = this.syncedAt > this.lastLocalChange && sentAt >= this.syncedAt;
-      if (me && current) this.follow(me, state.me.may ?? {});
+      if (me && current) {
+        this.follow(me, state.me.may ?? {});
+        this.moderationSeq = state.me.moderation_seq;
+      }
       if (me && sentAt > this.handChangedAt) this.followHand(me);
     }
     this.stage.update(state);
