@@ -310,7 +310,17 @@ def test_parent_enters_a_call_of_the_parents_chat(people: dict[str, BrowserConte
     call.join(parent)
     call.assert_receives(parent, teacher_id, "camera", who="parent")
     record_timing("parent", parent)
-    call.assert_receives(teacher, call.my_participant_id(parent), "camera", who="teacher ← parent")
+    parent_id = call.my_participant_id(parent)
+    call.assert_receives(teacher, parent_id, "camera", who="teacher ← parent")
+
+    # V8: the organizer turns the parent's microphone off; it stays off through the parent's next heartbeats (which
+    # reported it on until the page saw the mute), and the parent's own button shows it.
+    expect(parent.locator("#call-toggle-mic")).to_have_attribute("aria-pressed", "true")
+    call.participant_row(teacher, parent_id).locator(".call-mute-mic").click()
+    expect(parent.locator("#call-toggle-mic")).to_have_attribute("aria-pressed", "false", timeout=LIVE_MS)
+    parent.wait_for_timeout(12_000)  # more than one heartbeat of the parent's page
+    assert next(p for p in call.state(parent)["participants"] if p["id"] == parent_id)["microphone"] is False
+    expect(call.participant_row(teacher, parent_id)).to_have_attribute("data-mic", "off")
 
     end_call(teacher)
     expect(parent.locator("#call-ended")).to_be_visible(timeout=LIVE_MS)
