@@ -27,8 +27,14 @@ $PY -m parta.messenger register_journal --name "Электронный журн�
 $PY -m parta.journal sync_roster >/dev/null
 scripts/janus-packages.sh  # calls: the Janus WebRTC server (best effort; without it calls say they are unavailable)
 
-pids=()
-stop() { trap - INT TERM EXIT; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo "parta: stopped"; }
+pids=()    # the processes Parta needs: when one of them ends, everything stops
+extras=()  # Janus: when it cannot run (say, its port is taken), the rest goes on and calls say they are unavailable
+stop() {
+  trap - INT TERM EXIT
+  kill "${pids[@]}" "${extras[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  echo "parta: stopped"
+}
 trap stop INT TERM EXIT
 
 $PY -m uvicorn parta.journal.asgi:application --host 127.0.0.1 --port 8000 --log-level warning & pids+=($!)
@@ -38,7 +44,7 @@ $PY -m parta.messenger deliver_webhooks --loop & pids+=($!)  # the messenger's w
 $PY -m parta.messenger calls_housekeeping --loop & pids+=($!)  # ends calls past their time, notices who left
 if command -v janus >/dev/null; then
   # Janus on 127.0.0.1:8188 with a config written from the messenger's settings ($PARTA_DATA_DIR/janus/).
-  $PY -m parta.messenger run_janus & pids+=($!)
+  $PY -m parta.messenger run_janus & extras+=($!)
 else
   echo "parta: Janus is not installed: calls are unavailable (apt-get install janus libjs-janus-gateway libjs-webrtc-adapter)"
 fi
