@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -100,11 +100,12 @@ def call_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 
 
 @require_safe
-def library(request: HttpRequest, name: str) -> FileResponse:
-    """janus.js or adapter.js from the system's packages, cached by the browser (the URL carries the version)."""
+def library(request: HttpRequest, name: str) -> HttpResponse:
+    """janus.js or adapter.js from the system's packages, cached by the browser (the URL carries the version). Read
+    whole (~150 KB): under ASGI a file response would be streamed from a synchronous iterator."""
     path = _libraries().get(name)
     if path is None or not path.is_file():
         raise Http404
-    response = FileResponse(path.open("rb"), content_type="text/javascript; charset=utf-8")
+    response = HttpResponse(path.read_bytes(), content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "public, max-age=604800, immutable" if request.GET.get("v") else "no-cache"
     return response
