@@ -32,6 +32,10 @@ extras=()  # Janus: when it cannot run (say, its port is taken), the rest goes o
 stop() {
   trap - INT TERM EXIT
   kill "${pids[@]}" "${extras[@]}" 2>/dev/null || true
+  # The journal's worker finishes a running task first (its outbox loop runs up to a minute); its work is safe to
+  # cut short (the outbox resends), so after 5 s whatever is left is killed.
+  for _ in $(seq 25); do kill -0 "${pids[@]}" "${extras[@]}" 2>/dev/null || break; sleep 0.2; done
+  kill -KILL "${pids[@]}" "${extras[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
   echo "parta: stopped"
 }
