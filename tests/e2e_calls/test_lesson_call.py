@@ -322,6 +322,16 @@ def test_parent_enters_a_call_of_the_parents_chat(people: dict[str, BrowserConte
     assert next(p for p in call.state(parent)["participants"] if p["id"] == parent_id)["microphone"] is False
     expect(call.participant_row(teacher, parent_id)).to_have_attribute("data-mic", "off")
 
+    # «Камера» off lets the camera go (its light goes out); on again, the teacher receives the parent's video again.
+    own_camera = "document.getElementById('call-self').srcObject.getVideoTracks()[0]?.readyState ?? 'none'"
+    parent.locator("#call-toggle-camera").click()
+    expect(parent.locator("#call-toggle-camera")).to_have_attribute("aria-pressed", "false")
+    wait_until(lambda: parent.evaluate(own_camera) == "ended", timeout=5, what="the camera let go", page=parent)
+    parent.locator("#call-toggle-camera").click()
+    expect(parent.locator("#call-toggle-camera")).to_have_attribute("aria-pressed", "true")
+    assert parent.evaluate(own_camera) == "live"
+    call.assert_receives(teacher, parent_id, "camera", who="teacher ← parent, camera on again")
+
     end_call(teacher)
     expect(parent.locator("#call-ended")).to_be_visible(timeout=LIVE_MS)
     wait_until(

@@ -232,7 +232,14 @@ class CallPage {
 
   applyLocalTracks() {
     if (this.media.audio) this.media.audio.enabled = this.local.microphone;
-    if (this.media.video) this.media.video.enabled = this.local.camera;
+    if (this.media.video) {
+      this.media.video.enabled = this.local.camera;
+      if (this.phase === "room" && !this.local.camera && this.media.video.readyState === "live") {
+        // A camera turned off in the call is let go, so its light goes out; turning it on opens it again.
+        this.cameraId = this.media.deviceId("video") || this.cameraId;
+        this.media.video.stop();
+      }
+    }
     this.root.classList.toggle("call-self-camera-off", !this.local.camera);
   }
 
@@ -250,10 +257,25 @@ class CallPage {
     this.setLocal("microphone", !this.local.microphone);
   }
 
-  toggleCamera() {
+  async toggleCamera() {
     if (!this.local.camera && this.state?.me?.may?.camera === false) return this.toast(t("camera_not_allowed"));
     if (!this.media.video) return this.toast(t("no_camera"));
+    if (!this.local.camera && this.media.video.readyState === "ended") {
+      try {
+        await this.reopenCamera();
+      } catch {
+        return this.toast(t("device_switch_failed"));
+      }
+    }
     this.setLocal("camera", !this.local.camera);
+  }
+
+  /** The camera let go by «Камера» off, opened again (the same device) and put back into the call. */
+  async reopenCamera() {
+    const track = await this.media.switchDevice("video", this.cameraId);
+    track.enabled = true;
+    await this.room?.replaceTrack("video", track);
+    $("call-self").srcObject = this.media.stream;
   }
 
   /** The server decides first (its refusal, e.g. «Организатор не разрешил…», is what the toast says), then the
