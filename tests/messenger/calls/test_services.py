@@ -163,3 +163,24 @@ def test_a_room_gone_from_janus_is_made_again_on_the_next_ticket(orgs: Orgs, liv
     with VideoRoom(janus) as room:
         assert room.exists(room_id=live.room_id)
     assert joined.ticket.room_id == live.room_id
+
+
+def test_a_new_call_goes_to_the_janus_server_with_fewer_people_in_calls(
+    orgs: Orgs, chat: Chat, janus: JanusServer, janus_second: JanusServer
+) -> None:
+    """Two servers: the first call (tie) lands on the first; with two people in it, the next call lands on the other,
+    and its room is really there."""
+    first, _ = services.start_chat_call(actor=orgs.teacher, chat_id=chat.pk)
+    assert first.server_name == janus.name
+    join(first, CallActor(profile=orgs.teacher))
+    join(first, CallActor(profile=orgs.student))
+
+    other_chat = chats.create_chat(creator=orgs.teacher, title="Олимпиада", member_ids=[orgs.classmate.pk])
+    second, _ = services.start_chat_call(actor=orgs.teacher, chat_id=other_chat.pk)
+
+    assert second.server_name == janus_second.name
+    assert second.room_id is not None
+    with VideoRoom(janus_second) as room:
+        assert room.exists(room_id=second.room_id)
+    with VideoRoom(janus) as room:
+        assert not room.exists(room_id=second.room_id)
