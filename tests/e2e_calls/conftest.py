@@ -20,7 +20,7 @@ errors and the servers' errors are printed with it; screenshots and logs go to t
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, expect, sync_playwright
 
-from tests.e2e.conftest import ServerWatch
+# The browser tests' hook that stashes whether a test failed (for the screenshots), registered here too.
+from tests.e2e.conftest import _FAILED, ServerWatch, pytest_runtest_makereport  # noqa: F401
 from tests.e2e.helpers import screenshot_pages
 from tests.e2e.servers import REPO, ServerError, Sites, running_sites
 from tests.e2e_calls.environment import (
@@ -43,7 +44,6 @@ from tests.e2e_calls.janus_server import JanusConfig, JanusServer, running_janus
 ACTION_TIMEOUT_MS = 15_000
 NAVIGATION_TIMEOUT_MS = 20_000
 RESULTS = REPO / "test-results"
-_FAILED = pytest.StashKey[bool]()
 
 expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
@@ -222,13 +222,3 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     if isinstance(watch, ServerWatch) and (problems := watch.problems()):
         pytest.fail("\n\n".join(problems), pytrace=False)
     return result
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
-    if report.when == "call":
-        item.stash[_FAILED] = report.failed
-    return report
