@@ -6,35 +6,13 @@ integration API answers it as `ApiError`. Codes are listed in docs/calls.md; nev
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
-
 from django.utils.translation import gettext_lazy as _
-from ninja import Status
 
-from parta.messenger.errors import Refusal
-
-P = ParamSpec("P")
-R = TypeVar("R")
+from parta.messenger.errors import Refusal, answer_refusals  # noqa: F401 - the calls' views import it from here
 
 
 class CallRefusal(Refusal):
     """A refusal in calls; `answer_refusals` turns it into the API's error answer."""
-
-
-def answer_refusals(view: Callable[P, R]) -> Callable[P, R | Status]:
-    """Turns a `CallRefusal` raised by a service into the API's error answer, keeping the view's signature for ninja
-    (the view's module must not use `from __future__ import annotations`, as in chats.errors)."""
-
-    @functools.wraps(view)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | Status:
-        try:
-            return view(*args, **kwargs)
-        except CallRefusal as refusal:
-            return Status(refusal.status, {"code": refusal.code, "message": refusal.message})
-
-    return wrapper
 
 
 def call_not_found() -> CallRefusal:

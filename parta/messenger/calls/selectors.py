@@ -180,7 +180,7 @@ def _participant_out(call: Call, p: Participant) -> ParticipantOut:
 
 def call_state(call: Call, me: Participant | None) -> CallState:
     """The whole call as the page shows it (1 query for the participants). Removed people are not listed."""
-    people = [p for p in Participant.objects.filter(call=call).order_by("pk") if p.removed_at is None]
+    people = list(Participant.objects.filter(call=call, removed_at=None))
     people.sort(key=lambda p: (not p.is_present, p.display_name.casefold(), p.pk))
     raised = [(p.hand_raised_at, p.pk) for p in people if p.hand_raised_at is not None and p.is_present]
     mine = None

@@ -94,16 +94,16 @@ def finish(call: Call, reason: str) -> None:
     """Ends the locked live call: everyone's presence ends, "call.ended" to the chat's members, the journal's webhook
     for a lesson, the room destroyed after commit. Must run inside the transaction that locked the call."""
     moment = now()
-    present = list(Participant.objects.filter(call=call, is_present=True))
-    for participant in present:
-        close_presence(participant, moment)
-        participant.save(update_fields=PARTICIPANT_STATE)
+    # Everyone still in leaves at once (what close_presence does for one person, in two statements for all).
+    present = Participant.objects.filter(call=call, is_present=True)
+    present_profiles = [pk for pk in present.values_list("profile_id", flat=True) if pk is not None]
     Presence.objects.filter(participant__call=call, left_at=None).update(left_at=moment)
+    present.update(is_present=False, hand_raised_at=None, microphone_on=False, camera_on=False, screen_on=False)
     call.status, call.ended_at, call.end_reason = CallStatus.ENDED, moment, reason
     call.save(update_fields=["status", "ended_at", "end_reason"])
     payload = {"call_id": str(call.public_id), "chat_id": call.chat_id}
     publish_to_chat(call, "call.ended", payload)
-    publish_updated(call, also=[p.profile_id for p in present if p.profile_id is not None])
+    publish_updated(call, also=present_profiles)
     if call.kind == CallKind.LESSON and call.journal is not None:
         enqueue_webhook(
             journal=call.journal,
