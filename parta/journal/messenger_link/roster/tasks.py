@@ -14,8 +14,8 @@ from django.db import close_old_connections
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from parta.journal.messenger_link.delivery import deliver_due
-from parta.journal.messenger_link.services import enqueue_full_sync_of_all
+from parta.journal.messenger_link.roster.delivery import deliver_due
+from parta.journal.messenger_link.roster.outbox import enqueue_full_sync_of_all
 
 LOOP_SECONDS = 57  # the scheduler starts the loop every 60 s: one ends about when the next begins
 

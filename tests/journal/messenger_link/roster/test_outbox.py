@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from parta.journal.messenger_link import delivery
-from parta.journal.messenger_link.delivery import deliver_due
 from parta.journal.messenger_link.models import OutboxItem, OutboxKind, SchoolSync, SubjectChat, SubjectChatStatus
-from parta.journal.messenger_link.services import enqueue_full_sync, request_subject_chat
+from parta.journal.messenger_link.roster import delivery
+from parta.journal.messenger_link.roster.delivery import deliver_due
+from parta.journal.messenger_link.roster.outbox import enqueue_full_sync
+from parta.journal.messenger_link.subject_chats.services import request_subject_chat
 from tests.journal.builders import SchoolBuilder, SmallSchool
 from tests.journal.messenger_link.fake_messenger import SERVER_TOKEN, FakeMessenger
 
@@ -257,12 +258,12 @@ def test_kicked_on_commit(
     """A change wakes the worker as soon as it commits (Huey runs the task in place here)."""
     from huey.contrib.djhuey import HUEY
 
-    from parta.journal.messenger_link import services
-    from parta.journal.messenger_link.tasks import deliver_outbox
+    from parta.journal.messenger_link.roster import outbox
+    from parta.journal.messenger_link.roster.tasks import deliver_outbox
 
     monkeypatch.undo()  # the real kick_delivery
     monkeypatch.setattr(HUEY, "immediate", True)
-    assert services.kick_delivery is not None and deliver_outbox is not None
+    assert outbox.kick_delivery is not None and deliver_outbox is not None
     change(synced, django_capture_on_commit_callbacks, "Второй")
 
     assert [b["sequence"] for b in messenger.roster_batches()] == [1, 2]
@@ -273,7 +274,7 @@ def test_the_periodic_loop_delivers_what_becomes_due(
     synced: SmallSchool, messenger: FakeMessenger, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The worker's loop looks every POLL seconds: a retry that falls due meanwhile is sent without any wake-up."""
-    from parta.journal.messenger_link import tasks
+    from parta.journal.messenger_link.roster import tasks
 
     settings.MESSENGER_OUTBOX_POLL_SECONDS = 0.1
     monkeypatch.setattr(tasks, "LOOP_SECONDS", 1.5)
@@ -286,7 +287,7 @@ def test_the_periodic_loop_delivers_what_becomes_due(
 
 
 def test_the_nightly_task_queues_every_school_whole(synced: SmallSchool) -> None:
-    from parta.journal.messenger_link import tasks
+    from parta.journal.messenger_link.roster import tasks
 
     tasks.nightly_full_sync.call_local()
     assert OutboxItem.objects.filter(full=True).values_list("sequence", flat=True).last() == 2
