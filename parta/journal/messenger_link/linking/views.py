@@ -93,7 +93,7 @@ async def start(request: HttpRequest) -> HttpResponse:
 @login_required
 async def link_from_messenger(request: HttpRequest) -> HttpResponse:
     """Where the messenger's «Подключить дневник» leads (L2): after the journal's own sign-in, the same flow."""
-    return await _start(request, origin="messenger", replace=False)
+    return await _start(request, origin=FROM_MESSENGER, replace=False)
 
 
 @require_http_methods(["GET", "POST"])

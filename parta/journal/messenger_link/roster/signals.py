@@ -2,7 +2,7 @@
 
 Admin edits, the CSV import and services all save through the ORM, so signals see them. Bulk writes
 (`bulk_create`, `update()`) send no signals: whoever uses them enqueues a full sync afterwards
-(services.enqueue_full_sync — the demo loader and the import do).
+(outbox.enqueue_full_sync — the demo loader and the import do).
 A receiver costs no query except for deletes and moved load rows, whose ids must be kept before they go.
 """
 
