@@ -9,10 +9,7 @@ class MessengerLinkConfig(AppConfig):
 
     def ready(self) -> None:
         from parta.journal.messenger_link.linking.services import apply_link_removed
-        from parta.journal.messenger_link.roster import (
-            signals,
-            tasks,  # noqa: F401 - registers the Huey tasks (by name)
-        )
+        from parta.journal.messenger_link.roster import signals
         from parta.journal.messenger_link.webhooks.registry import register_webhook_handler
 
         signals.connect()

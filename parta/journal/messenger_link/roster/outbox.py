@@ -22,7 +22,7 @@ def kick_delivery() -> None:
         return  # not configured: the rows wait until it is
 
     def enqueue() -> None:
-        from parta.journal.messenger_link.roster.tasks import deliver_outbox
+        from parta.journal.messenger_link.tasks import deliver_outbox
 
         try:
             deliver_outbox()

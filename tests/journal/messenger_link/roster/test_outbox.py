@@ -259,7 +259,7 @@ def test_kicked_on_commit(
     from huey.contrib.djhuey import HUEY
 
     from parta.journal.messenger_link.roster import outbox
-    from parta.journal.messenger_link.roster.tasks import deliver_outbox
+    from parta.journal.messenger_link.tasks import deliver_outbox
 
     monkeypatch.undo()  # the real kick_delivery
     monkeypatch.setattr(HUEY, "immediate", True)
@@ -274,7 +274,7 @@ def test_the_periodic_loop_delivers_what_becomes_due(
     synced: SmallSchool, messenger: FakeMessenger, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The worker's loop looks every POLL seconds: a retry that falls due meanwhile is sent without any wake-up."""
-    from parta.journal.messenger_link.roster import tasks
+    from parta.journal.messenger_link import tasks
 
     settings.MESSENGER_OUTBOX_POLL_SECONDS = 0.1
     monkeypatch.setattr(tasks, "LOOP_SECONDS", 1.5)
@@ -287,7 +287,7 @@ def test_the_periodic_loop_delivers_what_becomes_due(
 
 
 def test_the_nightly_task_queues_every_school_whole(synced: SmallSchool) -> None:
-    from parta.journal.messenger_link.roster import tasks
+    from parta.journal.messenger_link import tasks
 
     tasks.nightly_full_sync.call_local()
     assert OutboxItem.objects.filter(full=True).values_list("sequence", flat=True).last() == 2
