@@ -29,7 +29,7 @@ from parta.journal.demo.curriculum import (
 from parta.journal.demo.history import write_history
 from parta.journal.demo.people import FIXED_USERNAMES, People, create_people
 from parta.journal.demo.schedule import Week, assignment, build_week
-from parta.journal.messenger_link.services import enqueue_full_sync
+from parta.journal.messenger_link.roster.outbox import enqueue_full_sync
 from parta.journal.school.models import AcademicYear, Period, School, SchoolAdmin, Subject, TeachingLoad
 from parta.journal.timetable.models import Bell, Lesson, TimetableEntry
 from parta.journal.timetable.services import generate_lessons

@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from asgiref.sync import sync_to_async
 from django.db import transaction
 from django.utils import timezone
 from pydantic import BaseModel, ValidationError
 
-from parta.common.integration.schemas import CallAttendance, LessonCallRef
+from parta.common.integration.schemas import CallAttendance, LessonCallRef, WebhookEvent
 from parta.journal.accounts.models import User
 from parta.journal.distance.models import DistanceLesson, DistanceStatus
-from parta.journal.distance.selectors import attendance_by_person
+from parta.journal.distance.selectors import attendance_by_person, call_request
 from parta.journal.gradebook.models import Absence
 from parta.journal.gradebook.selectors import lesson_students
+from parta.journal.messenger_link import client
+from parta.journal.messenger_link.client import Config
 from parta.journal.messenger_link.refs import person_ref
 from parta.journal.timetable.models import Lesson
 
@@ -34,6 +37,23 @@ class CallEnded(BaseModel):
 
 def _attendance_json(items: list[CallAttendance]) -> list[dict[str, object]]:
     return [item.model_dump(mode="json") for item in items]
+
+
+async def acreate_call(*, lesson: Lesson, created_by: User) -> DistanceLesson:
+    """POST /integration/v1/calls for the lesson (its names loaded) and keep the answer.
+
+    Raises client.Unavailable or client.Refused (say `teacher_not_linked`).
+    """
+    call = await client.acreate_lesson_call(Config.from_settings(), request=call_request(lesson))
+    distance: DistanceLesson = await sync_to_async(record_call)(lesson=lesson, call=call, created_by=created_by)
+    return distance
+
+
+async def arefresh_call(*, distance: DistanceLesson) -> DistanceLesson:
+    """«Обновить»: GET /integration/v1/calls/{id} and apply it. Raises client.Unavailable or client.Refused."""
+    call = await client.aget_lesson_call(Config.from_settings(), call_id=distance.call_id)
+    refreshed: DistanceLesson = await sync_to_async(refresh_call)(distance=distance, call=call)
+    return refreshed
 
 
 def record_call(*, lesson: Lesson, call: LessonCallRef, created_by: User) -> DistanceLesson:
@@ -79,7 +99,7 @@ def end_call(
 
 
 def apply_call_ended(*, data: dict[str, object]) -> DistanceLesson | None:
-    """The webhook `call.ended` (called once per event id by messenger_link.services.handle_webhook)."""
+    """The webhook `call.ended`'s data (once per event id: messenger_link's webhooks.services.handle_webhook)."""
     try:
         event = CallEnded.model_validate(data)
     except ValidationError:
@@ -91,6 +111,11 @@ def apply_call_ended(*, data: dict[str, object]) -> DistanceLesson | None:
     if distance is None:
         logger.info("call.ended for a call the journal does not know: %s", event.call_id)
     return distance
+
+
+def on_call_ended(event: WebhookEvent) -> None:
+    """The handler distance lessons register for `call.ended` (apps.py): the distance lesson has ended (V9, B2)."""
+    apply_call_ended(data=event.data)
 
 
 def refresh_call(*, distance: DistanceLesson, call: LessonCallRef) -> DistanceLesson:

@@ -7,7 +7,7 @@ only the teacher who waits for it, and every failure ends in a Russian message o
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from asgiref.sync import sync_to_async
 from django.contrib import messages
@@ -23,17 +23,15 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
-from pydantic import ValidationError
 
-from parta.common.integration.schemas import LessonCallRef
 from parta.journal.accounts.models import User
 from parta.journal.distance import selectors, services
 from parta.journal.distance.models import DistanceLesson
 from parta.journal.gradebook.models import Absence
 from parta.journal.gradebook.views import journal_users_only
-from parta.journal.messenger_link import selectors as link_selectors
-from parta.journal.messenger_link.client import Config, Refused, Unavailable, aserver_request
-from parta.journal.school.selectors import Roles, get_roles, roles_for_request
+from parta.journal.messenger_link.client import Config, Refused, Unavailable
+from parta.journal.messenger_link.linking import selectors as link_selectors
+from parta.journal.school.selectors import ajournal_roles, roles_for_request
 from parta.journal.timetable.models import Lesson
 
 logger = logging.getLogger(__name__)
@@ -65,13 +63,6 @@ def _back(request: HttpRequest, lesson: Lesson) -> str:
     return f"{reverse('gradebook:class_journal')}?{query}"
 
 
-async def _journal_roles(request: HttpRequest) -> Roles:
-    roles: Roles = await sync_to_async(get_roles)(await request.auser())
-    if not roles.uses_journal:
-        raise PermissionDenied
-    return roles
-
-
 # --- «Создать» (V1) --------------------------------------------------------------------------------------------------
 
 
@@ -79,7 +70,7 @@ async def _journal_roles(request: HttpRequest) -> Roles:
 @login_required
 async def create(request: HttpRequest, lesson_id: int) -> HttpResponse:
     """Asks the messenger for the lesson's call and keeps it; refusals come back as the messenger's own words."""
-    roles = await _journal_roles(request)
+    roles = await ajournal_roles(request)
     lesson = await sync_to_async(_lesson)(lesson_id)
     if not selectors.is_lesson_teacher(roles=roles, lesson=lesson):
         raise PermissionDenied
@@ -103,27 +94,21 @@ async def create(request: HttpRequest, lesson_id: int) -> HttpResponse:
 
 async def _create_call(request: HttpRequest, lesson: Lesson) -> str:
     """POST /integration/v1/calls and keep the answer; the Russian text to show when it did not work, else ""."""
-    config = Config.from_settings()
-    if not config.configured:
+    if not Config.from_settings().configured:
         return _("The journal is not connected to the messenger yet. Tell the school's administrator.")
     user: User = await request.auser()  # type: ignore[assignment]
     if await sync_to_async(link_selectors.get_link)(user=user) is None:
         return _link_hint(_("Your journal account is not linked with the messenger yet, so a call cannot be made."))
-    payload = selectors.call_request(lesson).model_dump(mode="json")
     try:
-        call = LessonCallRef.model_validate(await aserver_request(config, "POST", "/calls", json=payload))
+        await services.acreate_call(lesson=lesson, created_by=user)
     except Unavailable as error:
         logger.warning("Could not create the lesson's call: %s", error)
-        return _unavailable_text()
-    except ValidationError:
-        logger.exception("The messenger's answer to POST /calls is not a LessonCallRef")
         return _unavailable_text()
     except Refused as error:
         logger.info("The messenger refused the lesson's call: %s", error)
         if error.error.code == TEACHER_NOT_LINKED:
             return _link_hint(error.error.message)
         return error.error.message
-    await sync_to_async(services.record_call)(lesson=lesson, call=call, created_by=user)
     return ""
 
 
@@ -208,24 +193,21 @@ def mark_absent(request: HttpRequest, lesson_id: int) -> HttpResponse:
 @login_required
 async def refresh(request: HttpRequest, lesson_id: int) -> HttpResponse:
     """«Обновить»: asks the messenger about the call when its end has not come by webhook."""
-    roles = await _journal_roles(request)
+    roles = await ajournal_roles(request)
     lesson = await sync_to_async(_lesson)(lesson_id)
     if not selectors.may_view_attendance(roles=roles, lesson=lesson):
         raise PermissionDenied
     distance = await sync_to_async(selectors.get_distance)(lesson_id=lesson.pk)
     if distance is None:
         raise Http404
-    config = Config.from_settings()
     try:
-        body = await aserver_request(config, "GET", f"/calls/{quote(distance.call_id, safe='')}")
-        call = LessonCallRef.model_validate(body)
-    except (Unavailable, ValidationError) as error:
+        distance = await services.arefresh_call(distance=distance)
+    except Unavailable as error:
         logger.warning("Could not read the lesson's call: %s", error)
         messages.error(request, _unavailable_text())
     except Refused as error:
         messages.error(request, error.error.message)
     else:
-        distance = await sync_to_async(services.refresh_call)(distance=distance, call=call)
         if distance.is_ended:
             messages.success(request, _("The attendance is updated."))
         else:

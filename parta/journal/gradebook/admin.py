@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from parta.journal.gradebook.models import Absence, Mark
-from parta.journal.school.admin import RelatedInListFilter, SameSchoolForm, SchoolScopedAdmin
+from parta.journal.school.admin.kit import RelatedInListFilter, SameSchoolForm, SchoolScopedAdmin
 
 STUDENT_SEARCH = ("student__user__last_name", "student__user__first_name", "lesson__subject__name")
 

@@ -16,7 +16,7 @@ from parta.journal.gradebook import selectors
 from parta.journal.gradebook.forms import JournalChoiceForm, LessonMarksForm
 from parta.journal.gradebook.models import Absence, Mark
 from parta.journal.gradebook.services import save_lesson_marks
-from parta.journal.school.selectors import roles_for_request
+from parta.journal.school.selectors import journal_roles, roles_for_request
 from parta.journal.timetable.models import Lesson
 
 
@@ -26,8 +26,7 @@ def journal_users_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     @wraps(view)
     @login_required
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not roles_for_request(request).uses_journal:
-            raise PermissionDenied
+        journal_roles(request)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -26,7 +26,7 @@ from parta.journal.imports.steps import (
     Step,
     import_school_file,
 )
-from parta.journal.messenger_link.services import enqueue_full_sync
+from parta.journal.messenger_link.roster.outbox import enqueue_full_sync
 from parta.journal.school.models import School
 
 logger = logging.getLogger(__name__)

@@ -8,6 +8,9 @@ class MessengerLinkConfig(AppConfig):
     verbose_name = _("Messenger link")
 
     def ready(self) -> None:
-        from parta.journal.messenger_link import signals
+        from parta.journal.messenger_link.linking.services import apply_link_removed
+        from parta.journal.messenger_link.roster import signals
+        from parta.journal.messenger_link.webhooks.registry import register_webhook_handler
 
         signals.connect()
+        register_webhook_handler("link.removed", apply_link_removed)

@@ -1,14 +1,17 @@
-"""The messenger's integration API as the journal calls it (docs/integration-api.md): endpoints, tokens, errors.
+"""The messenger's integration API as the journal calls it (docs/integration-api.md): one typed function per use.
 
 Two kinds of calls:
 - for a person, with the person's access token from the authorization code flow (scopes openid, profile, link):
-  POST /link;
-- for the journal's server, with a token of the client credentials grant (scope roster): rosters, subject chats,
-  their list, unlinking. The token is kept in this process until shortly before it expires.
+  `alink` (POST /link);
+- for the journal's server, with a token of the client credentials grant (scope roster): `send_roster`,
+  `create_subject_chat` (the outbox worker), `alist_subject_chats`, `aunlink`, `acreate_lesson_call`,
+  `aget_lesson_call` (pages). The token is kept in this process until shortly before it expires.
 
-Pages call the messenger through the async functions (a slow messenger must not hold up the journal's other
-requests); the outbox worker uses the sync ones. Either way a failure is one of two exceptions: `Unavailable`
-(nothing reached the messenger, or it broke: try again later) or `Refused` (it answered no, with an ApiError).
+Only this module knows the API's paths and answers: each function takes and returns the shared pydantic types
+(parta/common/integration/schemas.py). Pages call the async functions (a slow messenger must not hold up the
+journal's other requests, and both sites may share one process); the outbox worker uses the sync ones. A failure is
+one of two exceptions: `Unavailable` (nothing reached the messenger, it broke, or its answer is not what the API
+promises: try again later) or `Refused` (it answered no, with an ApiError).
 """
 
 from __future__ import annotations
@@ -17,13 +20,27 @@ import threading
 import time
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import quote
 
 import authlib.deprecate  # noqa: F401 - first: it installs an "always" filter that ours below must precede
 import httpx
 from django.conf import settings
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from parta.common.integration.schemas import API_VERSION, IDEMPOTENCY_HEADER, ApiError
+from parta.common.integration.schemas import (
+    API_VERSION,
+    IDEMPOTENCY_HEADER,
+    ApiError,
+    ChatRef,
+    LessonCallRef,
+    LessonCallRequest,
+    LinkRequest,
+    LinkResult,
+    RosterResult,
+    SubjectChatRef,
+    SubjectChatRequest,
+)
 
 with warnings.catch_warnings():
     # authlib nags (always, on stderr) that it would prefer the `httpx2` fork; plain httpx is what is installed.
@@ -101,13 +118,13 @@ class Config:
 
 
 def check(response: httpx.Response) -> Any:
-    """The answer's JSON, or the exception its status means."""
+    """The answer's JSON (None when there is none), or the exception its status means."""
     if response.status_code >= 500:
         raise Unavailable(f"HTTP {response.status_code}")
     try:
         body = response.json() if response.content else None
     except ValueError:
-        body = None
+        body = None  # not JSON: a typed answer below fails its validation, a refusal keeps its status
     if response.status_code >= 400:
         raise Refused(
             response.status_code, _api_error(response.status_code, body), body if isinstance(body, dict) else None
@@ -204,10 +221,27 @@ def _token_refused(error: Exception) -> Exception:
     return Refused(401, ApiError(code=str(code), message=str(description)))
 
 
-# --- server calls (sync: the outbox worker) --------------------------------------------------------------------------
+# --- requests ---------------------------------------------------------------------------------------------------------
+
+Answer = TypeVar("Answer", bound=BaseModel)
 
 
-def server_request(
+def _parsed(answer: type[Answer], body: Any, what: str) -> Answer:
+    """The answer as its schema; one that is not (a broken or foreign server) is `Unavailable`, like a 5xx."""
+    try:
+        return answer.model_validate(body)
+    except ValidationError as error:
+        raise Unavailable(f"{what}: the answer is not a {answer.__name__}") from error
+
+
+def _server_headers(token: str, idempotency_key: str) -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {token}"}
+    if idempotency_key:
+        headers[IDEMPOTENCY_HEADER] = idempotency_key
+    return headers
+
+
+def _server_request(
     config: Config,
     method: str,
     path: str,
@@ -218,9 +252,7 @@ def server_request(
 ) -> Any:
     """One call with the server's token; a token the messenger no longer accepts is renewed once."""
     for attempt in (1, 2):
-        headers = {"Authorization": f"Bearer {server_token(config)}"}
-        if idempotency_key:
-            headers[IDEMPOTENCY_HEADER] = idempotency_key
+        headers = _server_headers(server_token(config), idempotency_key)
         try:
             with httpx.Client(timeout=config.httpx_timeout, trust_env=False) as http:
                 response = http.request(method, config.api(path), json=json, headers=headers, params=params)
@@ -233,11 +265,11 @@ def server_request(
     raise AssertionError("unreachable")
 
 
-async def aserver_request(
+async def _aserver_request(
     config: Config, method: str, path: str, *, json: Any = None, params: dict[str, str] | None = None
 ) -> Any:
     for attempt in (1, 2):
-        headers = {"Authorization": f"Bearer {await aserver_token(config)}"}
+        headers = _server_headers(await aserver_token(config), "")
         try:
             async with httpx.AsyncClient(timeout=config.httpx_timeout, trust_env=False) as http:
                 response = await http.request(method, config.api(path), json=json, headers=headers, params=params)
@@ -250,7 +282,7 @@ async def aserver_request(
     raise AssertionError("unreachable")
 
 
-async def aperson_request(config: Config, method: str, path: str, *, access_token: str, json: Any = None) -> Any:
+async def _aperson_request(config: Config, method: str, path: str, *, access_token: str, json: Any = None) -> Any:
     """A call for the person, with their access token."""
     try:
         async with httpx.AsyncClient(timeout=config.httpx_timeout, trust_env=False) as http:
@@ -260,3 +292,61 @@ async def aperson_request(config: Config, method: str, path: str, *, access_toke
     except httpx.HTTPError as error:
         raise transport_error(error) from error
     return check(response)
+
+
+# --- the outbox worker (sync) ----------------------------------------------------------------------------------------
+
+
+def send_roster(config: Config, *, batch: dict[str, Any], idempotency_key: str) -> RosterResult:
+    """POST /roster: one batch as the outbox keeps it (a RosterBatch in JSON form)."""
+    body = _server_request(config, "POST", "/roster", json=batch, idempotency_key=idempotency_key)
+    return _parsed(RosterResult, body, "POST /roster")
+
+
+def create_subject_chat(config: Config, *, request: SubjectChatRequest, idempotency_key: str) -> ChatRef:
+    """POST /subject-chats: the chat is made (or, asked again, the one made before is returned)."""
+    body = _server_request(
+        config, "POST", "/subject-chats", json=request.model_dump(mode="json"), idempotency_key=idempotency_key
+    )
+    return _parsed(ChatRef, body, "POST /subject-chats")
+
+
+# --- pages (async) ---------------------------------------------------------------------------------------------------
+
+
+async def alink(config: Config, *, access_token: str, request: LinkRequest) -> LinkResult:
+    """POST /link for the person whose token this is."""
+    body = await _aperson_request(
+        config, "POST", "/link", access_token=access_token, json=request.model_dump(mode="json")
+    )
+    return _parsed(LinkResult, body, "POST /link")
+
+
+async def aunlink(config: Config, *, person_id: str) -> None:
+    """DELETE /link: the messenger forgets the person's link (Refused `not_linked` when there is none)."""
+    await _aserver_request(config, "DELETE", "/link", params={"person_id": person_id})
+
+
+_SUBJECT_CHATS = TypeAdapter(list[SubjectChatRef])
+
+
+async def alist_subject_chats(config: Config, *, school_id: str) -> list[SubjectChatRef]:
+    """GET /subject-chats of one school (a list, or a page with `items`)."""
+    body = await _aserver_request(config, "GET", "/subject-chats", params={"school_id": school_id})
+    items = body.get("items", []) if isinstance(body, dict) else body
+    try:
+        return _SUBJECT_CHATS.validate_python(items or [])
+    except ValidationError as error:
+        raise Unavailable("GET /subject-chats: the answer is not a list of SubjectChatRef") from error
+
+
+async def acreate_lesson_call(config: Config, *, request: LessonCallRequest) -> LessonCallRef:
+    """POST /calls: the lesson's call (idempotent per lesson)."""
+    body = await _aserver_request(config, "POST", "/calls", json=request.model_dump(mode="json"))
+    return _parsed(LessonCallRef, body, "POST /calls")
+
+
+async def aget_lesson_call(config: Config, *, call_id: str) -> LessonCallRef:
+    """GET /calls/{id}: the call's state and, once it has ended, who attended."""
+    body = await _aserver_request(config, "GET", f"/calls/{quote(call_id, safe='')}")
+    return _parsed(LessonCallRef, body, f"GET /calls/{call_id}")

@@ -2,7 +2,11 @@
 
 Delivery runs three ways: woken right after a change commits (`deliver_outbox`), every ~2 seconds by a loop that
 the periodic scheduler starts each minute (retries are due at any second), and never twice for one school at once
-(delivery.deliver_school's lease).
+(roster.delivery.deliver_school's lease).
+
+This module stays at the app's top, not in roster/: Huey's consumer finds tasks by importing each app's `tasks`
+module, and a queued task is named by its module and function (`parta.journal.messenger_link.tasks.deliver_outbox`),
+so tasks queued before a deploy still run after it.
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ from django.db import close_old_connections
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from parta.journal.messenger_link.delivery import deliver_due
-from parta.journal.messenger_link.services import enqueue_full_sync_of_all
+from parta.journal.messenger_link.roster.delivery import deliver_due
+from parta.journal.messenger_link.roster.outbox import enqueue_full_sync_of_all
 
 LOOP_SECONDS = 57  # the scheduler starts the loop every 60 s: one ends about when the next begins
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, QuerySet, Value
 from django.http import HttpRequest
 
@@ -83,6 +85,20 @@ def roles_for_request(request: HttpRequest) -> Roles:
         cached = get_roles(request.user)
         request._parta_roles = cached  # type: ignore[attr-defined]
     return cached
+
+
+def journal_roles(request: HttpRequest) -> Roles:
+    """The roles of a person who uses the journal (a teacher or a school admin); anyone else: PermissionDenied (403)."""
+    roles = roles_for_request(request)
+    if not roles.uses_journal:
+        raise PermissionDenied
+    return roles
+
+
+async def ajournal_roles(request: HttpRequest) -> Roles:
+    """`journal_roles` for async views (the role rows are read off the event loop)."""
+    roles: Roles = await sync_to_async(journal_roles)(request)
+    return roles
 
 
 def list_diary_students(*, roles: Roles) -> QuerySet[Student]:

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from parta.journal.school.admin import RelatedInListFilter, SchoolScopedAdmin
+from parta.journal.school.admin.kit import RelatedInListFilter, SchoolScopedAdmin
 from parta.journal.timetable.models import Bell, Lesson, TimetableEntry
 
 

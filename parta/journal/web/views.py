@@ -5,8 +5,8 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
-from parta.journal.messenger_link import selectors as link_selectors
 from parta.journal.messenger_link.client import Config
+from parta.journal.messenger_link.linking import selectors as link_selectors
 from parta.journal.school.selectors import roles_for_request
 
 

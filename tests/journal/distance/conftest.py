@@ -15,7 +15,7 @@ from parta.common.integration.schemas import LinkResult
 from parta.journal.accounts.models import User
 from parta.journal.distance.models import DistanceLesson
 from parta.journal.distance.selectors import lesson_window
-from parta.journal.messenger_link.services import record_link
+from parta.journal.messenger_link.linking.services import record_link
 from parta.journal.school.models import Teacher, TeachingLoad
 from parta.journal.timetable.models import Lesson
 from tests.journal.builders import PASSWORD, SchoolBuilder, SmallSchool

@@ -20,7 +20,7 @@ from parta.journal.timetable.models import Lesson
 from tests.journal.builders import SmallSchool
 from tests.journal.distance.conftest import CALL_ID, call_ref, client_for, distance_for
 from tests.journal.messenger_link.fake_messenger import FakeMessenger
-from tests.journal.messenger_link.test_webhook import signed
+from tests.journal.messenger_link.webhooks.test_webhook import signed
 
 WEBHOOK = "/messenger/webhook/"
 

@@ -3,7 +3,8 @@ from typing import Any
 
 import pytest
 
-from parta.journal.messenger_link import client, oauth
+from parta.journal.messenger_link import client
+from parta.journal.messenger_link.linking import oauth
 from tests.journal.messenger_link.fake_messenger import CLIENT_ID, CLIENT_SECRET, FakeMessenger
 
 WEBHOOK_SECRET = "test-webhook-secret"
@@ -35,4 +36,4 @@ def messenger(settings: Any, fake_messenger: FakeMessenger) -> FakeMessenger:
 @pytest.fixture(autouse=True)
 def _no_kicks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests deliver the outbox themselves; nothing is queued for a worker that does not run here."""
-    monkeypatch.setattr("parta.journal.messenger_link.services.kick_delivery", lambda: None)
+    monkeypatch.setattr("parta.journal.messenger_link.roster.outbox.kick_delivery", lambda: None)

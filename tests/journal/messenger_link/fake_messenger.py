@@ -91,6 +91,7 @@ class FakeMessenger:
         return f"http://{self.host}:{self.port}"
 
     def script(self, method: str, path: str, *answers: tuple[int, Any]) -> None:
+        """The next answers to this request, in order: (status, JSON-able body, or bytes sent as they are)."""
         self.scripted[(method, path)].extend(answers)
 
     def calls(self, method: str, path: str) -> list[Recorded]:
@@ -116,7 +117,7 @@ class FakeMessenger:
             time.sleep(self.delay)
         queue = self.scripted.get((method, parsed.path))
         status, answer = queue.popleft() if queue else self._default(record)
-        data = b"" if answer is None else json.dumps(answer).encode()
+        data = answer if isinstance(answer, bytes) else b"" if answer is None else json.dumps(answer).encode()
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(data)))

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from parta.journal.messenger_link.delivery import deliver_due
-from parta.journal.messenger_link.services import enqueue_full_sync_of_all
+from parta.journal.messenger_link.roster.delivery import deliver_due
+from parta.journal.messenger_link.roster.outbox import enqueue_full_sync_of_all
 from parta.journal.school.models import School
 
 

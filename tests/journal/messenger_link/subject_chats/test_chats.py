@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from parta.journal.messenger_link.delivery import deliver_due
 from parta.journal.messenger_link.models import OutboxItem, OutboxKind, SubjectChat, SubjectChatStatus
+from parta.journal.messenger_link.roster.delivery import deliver_due
 from parta.journal.school.models import ClassGroup, TeachingLoad
 from tests.journal.builders import PASSWORD, SmallSchool
 from tests.journal.messenger_link.fake_messenger import FakeMessenger

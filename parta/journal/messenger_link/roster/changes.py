@@ -2,7 +2,7 @@
 
 Signals (signals.py) call `note()` for every row of the school's data that is saved or deleted. The marks collect on
 the database connection, and `transaction.on_commit` turns them, per school, into one small RosterBatch built from
-the data as committed (services.enqueue_roster_changes) — so a CSV chunk of a hundred rows is one batch, a rolled
+the data as committed (outbox.enqueue_roster_changes) — so a CSV chunk of a hundred rows is one batch, a rolled
 back change sends nothing, and the batch never carries a state that was not committed. A mark whose row is gone by
 then becomes a delete; that is why a mark keeps the school and the person's id it had.
 """
@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from parta.journal.messenger_link.refs import person_ref
-from parta.journal.messenger_link.roster import LoadKey, SchoolChanges
+from parta.journal.messenger_link.roster import outbox
+from parta.journal.messenger_link.roster.batches import LoadKey, SchoolChanges
 from parta.journal.school.models import ClassGroup, Parent, Student, Teacher, TeachingLoad
 
 logger = logging.getLogger(__name__)
@@ -79,8 +80,6 @@ def note(mark: Mark, *, using: str = DEFAULT_DB_ALIAS) -> None:
 
 def flush(marks: set[Mark]) -> None:
     """Writes one outbox batch per school for the marks, then wakes the delivery."""
-    from parta.journal.messenger_link import services
-
     try:
         resolved = resolve(marks)
     except Exception:
@@ -90,16 +89,16 @@ def flush(marks: set[Mark]) -> None:
     for school_id, (changes, full) in resolved.items():
         try:
             if full:
-                written |= services.enqueue_full_sync(school_id=school_id, kick=False) is not None
+                written |= outbox.enqueue_full_sync(school_id=school_id, kick=False) is not None
             else:
-                item = services.enqueue_roster_changes(school_id=school_id, changes=changes, kick=False)
+                item = outbox.enqueue_roster_changes(school_id=school_id, changes=changes, kick=False)
                 written |= item is not None
         except Exception:
             # The change itself is committed and must stay so; the messenger gets it with the next full roster
             # (sync_roster, the nightly task).
             logger.exception("Could not queue the roster change of school %s for the messenger", school_id)
     if written:
-        services.kick_delivery()
+        outbox.kick_delivery()
 
 
 def resolve(marks: set[Mark]) -> dict[int, tuple[SchoolChanges, bool]]:

@@ -22,16 +22,16 @@ from django.db import transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
-from parta.common.integration.schemas import ChatRef, RosterResult, SequenceConflict
-from parta.journal.messenger_link import client, roster
+from parta.common.integration.schemas import ChatRef, RosterResult, SequenceConflict, SubjectChatRequest
+from parta.journal.messenger_link import client
 from parta.journal.messenger_link.client import Config, Refused, Unavailable
 from parta.journal.messenger_link.models import OutboxItem, OutboxKind, SchoolSync, SubjectChat, SubjectChatStatus
+from parta.journal.messenger_link.roster import batches
 from parta.journal.school.models import School
 
 logger = logging.getLogger(__name__)
 PENDING = Q(delivered_at=None, failed_at=None)
 RETRYABLE_REFUSALS = {401, 403, 408, 425, 429}  # credentials, throttling: the same request may pass later
-PATHS = {OutboxKind.ROSTER: "/roster", OutboxKind.SUBJECT_CHAT: "/subject-chats"}
 REBASE_ON = {"unknown_school", "unknown_reference"}  # refusals of a change batch that a full batch answers
 
 
@@ -109,26 +109,31 @@ def _renew(school_id: int, lease: dt.datetime) -> dt.datetime | None:
 def _deliver(item: OutboxItem, config: Config, report: Report) -> bool:
     """Sends one row and records the outcome; True when the next row may follow."""
     try:
-        body = client.server_request(
-            config, "POST", PATHS[OutboxKind(item.kind)], json=item.payload, idempotency_key=item.idempotency_key
-        )
+        answer = _send(item, config)
     except Unavailable as error:
         _retry_later(item, str(error), report)
         return False
     except Refused as error:
         return _refused(item, error, report)
-    _delivered(item, body)
+    _delivered(item, answer)
     report.delivered += 1
-    _behind(item, body)
+    _behind(item, answer)
     return True
 
 
-def _delivered(item: OutboxItem, body: object) -> None:
+def _send(item: OutboxItem, config: Config) -> RosterResult | ChatRef:
+    if item.kind == OutboxKind.SUBJECT_CHAT:
+        request = SubjectChatRequest.model_validate(item.payload)
+        return client.create_subject_chat(config, request=request, idempotency_key=item.idempotency_key)
+    return client.send_roster(config, batch=item.payload, idempotency_key=item.idempotency_key)
+
+
+def _delivered(item: OutboxItem, answer: RosterResult | ChatRef) -> None:
     now = timezone.now()
     with transaction.atomic():
         OutboxItem.objects.filter(pk=item.pk).update(delivered_at=now, attempts=item.attempts + 1, last_error="")
-        if item.kind == OutboxKind.SUBJECT_CHAT and item.subject_chat_id is not None:
-            chat = ChatRef.model_validate(body)
+        if isinstance(answer, ChatRef) and item.subject_chat_id is not None:
+            chat = answer
             SubjectChat.objects.filter(pk=item.subject_chat_id).update(
                 status=SubjectChatStatus.READY, chat_id=chat.chat_id, url=chat.url, error=""
             )
@@ -198,12 +203,12 @@ def resync(*, item: OutboxItem, expected: int) -> bool:
     return True
 
 
-def _behind(item: OutboxItem, body: object) -> bool:
+def _behind(item: OutboxItem, answer: RosterResult | ChatRef) -> bool:
     """The messenger took a roster batch as applied long ago (it has later ones, say the journal's database was
     restored from a backup): the journal's numbering is behind. One full batch after the messenger's fixes both."""
-    if item.kind != OutboxKind.ROSTER or not isinstance(body, dict) or not body.get("duplicate"):
+    if not isinstance(answer, RosterResult) or not answer.duplicate:
         return False
-    result = RosterResult.model_validate(body)
+    result = answer
     if result.applied_sequence <= (item.sequence or 0):
         return False  # our own batch again (its first answer was lost): all is well
     rebase(school_id=item.school_id, sequence=result.applied_sequence + 1)
@@ -226,7 +231,7 @@ def rebase(*, school_id: int, sequence: int) -> OutboxItem | None:
     pending.delete()
     sync.last_sequence = sequence
     sync.save(update_fields=["last_sequence"])
-    batch = roster.full_batch(school, sequence=sequence)
+    batch = batches.full_batch(school, sequence=sequence)
     full = OutboxItem.objects.create(
         school=school,
         kind=OutboxKind.ROSTER,

@@ -14,7 +14,7 @@ from parta.journal.messenger_link.models import OutboxItem
 from tests.journal.builders import SchoolBuilder, SmallSchool
 from tests.journal.messenger_link.fake_messenger import FakeMessenger
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "csv-import"
+EXAMPLE = Path(__file__).resolve().parents[4] / "docs" / "examples" / "csv-import"
 
 
 def test_sync_roster_queues_a_full_batch_of_every_school(school: SmallSchool) -> None:

@@ -14,8 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from parta.common.integration.schemas import SIGNATURE_HEADER, LinkResult
+from parta.journal.messenger_link.linking.services import record_link
 from parta.journal.messenger_link.models import MessengerLink, WebhookReceipt
-from parta.journal.messenger_link.services import record_link
 from tests.journal.builders import SmallSchool
 from tests.journal.messenger_link.conftest import WEBHOOK_SECRET
 from tests.journal.messenger_link.fake_messenger import FakeMessenger

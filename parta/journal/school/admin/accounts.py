@@ -1,5 +1,8 @@
 """Journal accounts in the admin: a school admin sees the accounts of people of their schools only.
 
+Registered here, not in `accounts`: which accounts a school admin sees is a question of the school's role rows, so
+this admin sits above both apps (accounts knows nothing of schools; school reads accounts' User).
+
 A school admin may correct names, e-mail, the active flag and the password of their school's people; staff
 flags, groups and permissions are a superuser's business, and so are other staff members' accounts (changing
 another admin's password would hand over that admin's other schools).
@@ -16,7 +19,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from parta.journal.accounts.models import User
-from parta.journal.school.admin import AccountScope, SchoolScopedAdmin
+from parta.journal.school.admin.kit import AccountScope, SchoolScopedAdmin
 
 PERSONAL: Any = (_("Personal info"), {"fields": ("last_name", "first_name", "patronymic", "email")})
 

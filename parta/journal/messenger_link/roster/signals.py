@@ -2,7 +2,7 @@
 
 Admin edits, the CSV import and services all save through the ORM, so signals see them. Bulk writes
 (`bulk_create`, `update()`) send no signals: whoever uses them enqueues a full sync afterwards
-(services.enqueue_full_sync — the demo loader and the import do).
+(outbox.enqueue_full_sync — the demo loader and the import do).
 A receiver costs no query except for deletes and moved load rows, whose ids must be kept before they go.
 """
 
@@ -13,10 +13,10 @@ from typing import Any
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from parta.journal.accounts.models import User
-from parta.journal.messenger_link import changes
-from parta.journal.messenger_link.changes import Mark
 from parta.journal.messenger_link.refs import person_ref
-from parta.journal.messenger_link.roster import load_key
+from parta.journal.messenger_link.roster import changes
+from parta.journal.messenger_link.roster.batches import load_key
+from parta.journal.messenger_link.roster.changes import Mark
 from parta.journal.school.models import (
     AcademicYear,
     ClassGroup,

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from parta.journal.messenger_link import delivery
-from parta.journal.messenger_link.delivery import deliver_due
 from parta.journal.messenger_link.models import OutboxItem, OutboxKind, SchoolSync, SubjectChat, SubjectChatStatus
-from parta.journal.messenger_link.services import enqueue_full_sync, request_subject_chat
+from parta.journal.messenger_link.roster import delivery
+from parta.journal.messenger_link.roster.delivery import deliver_due
+from parta.journal.messenger_link.roster.outbox import enqueue_full_sync
+from parta.journal.messenger_link.subject_chats.services import request_subject_chat
 from tests.journal.builders import SchoolBuilder, SmallSchool
 from tests.journal.messenger_link.fake_messenger import SERVER_TOKEN, FakeMessenger
 
@@ -257,12 +258,12 @@ def test_kicked_on_commit(
     """A change wakes the worker as soon as it commits (Huey runs the task in place here)."""
     from huey.contrib.djhuey import HUEY
 
-    from parta.journal.messenger_link import services
+    from parta.journal.messenger_link.roster import outbox
     from parta.journal.messenger_link.tasks import deliver_outbox
 
     monkeypatch.undo()  # the real kick_delivery
     monkeypatch.setattr(HUEY, "immediate", True)
-    assert services.kick_delivery is not None and deliver_outbox is not None
+    assert outbox.kick_delivery is not None and deliver_outbox is not None
     change(synced, django_capture_on_commit_callbacks, "Второй")
 
     assert [b["sequence"] for b in messenger.roster_batches()] == [1, 2]

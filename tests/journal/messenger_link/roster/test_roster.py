@@ -9,7 +9,7 @@ import pytest
 
 from parta.common.integration.schemas import RosterBatch
 from parta.journal.messenger_link.models import OutboxItem, SchoolSync
-from parta.journal.messenger_link.roster import full_batch
+from parta.journal.messenger_link.roster.batches import full_batch
 from parta.journal.school.models import ClassGroup, Guardianship, Parent, Student, TeachingLoad
 from tests.journal.builders import SchoolBuilder, SmallSchool
 

@@ -11,9 +11,9 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from django.test import Client
 
 from parta.common.integration.schemas import LinkResult
+from parta.journal.messenger_link.linking.services import record_link
+from parta.journal.messenger_link.linking.views import FLOW_KEY
 from parta.journal.messenger_link.models import MessengerLink
-from parta.journal.messenger_link.services import record_link
-from parta.journal.messenger_link.views import FLOW_KEY
 from parta.journal.school.models import Guardianship, Parent
 from tests.journal.builders import PASSWORD, SmallSchool
 from tests.journal.messenger_link.fake_messenger import CLIENT_ID, PERSON_TOKEN, SERVER_TOKEN, FakeMessenger
@@ -342,3 +342,47 @@ def test_without_credentials_the_page_says_linking_is_off(
     page = text(client.get("/messenger/"))
     assert "Привязать учебный профиль" not in page and "администратору" in page
     assert client.post("/messenger/start/").status_code == 503
+
+
+def start_from_messenger(client: Client, messenger: FakeMessenger) -> dict[str, str]:
+    """«Подключить дневник» in the messenger leads to /messenger/link/ (L2): the same flow, origin "messenger"."""
+    response = client.get("/messenger/link/")
+    assert response.status_code == 302
+    params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(response["Location"]).query))
+    messenger.nonce = params["nonce"]
+    return params
+
+
+@pytest.mark.parametrize(
+    ("origin", "ends_at"),
+    [("journal", "/messenger/done/"), ("messenger", "{messenger}/chats/?from=journal")],
+)
+def test_linking_ends_where_it_began(
+    client: Client, school: SmallSchool, messenger: FakeMessenger, origin: str, ends_at: str
+) -> None:
+    """L2 begun in the messenger ends in its chat list (the link's chats_url), not on the journal's «Готово!»;
+    begun in the journal, it ends on «Готово!». (covers: L2, L5)"""
+    sign_in(client, "student")
+    linked = {"profile_id": 501, "confirmed_roles": [], "chats_url": f"{messenger.url}/chats/?from=journal"}
+    messenger.script("POST", LINK, (200, linked))
+    params = start_from_messenger(client, messenger) if origin == "messenger" else start(client, messenger)
+
+    response = callback(client, messenger, params)
+
+    assert response.status_code == 302 and response["Location"] == ends_at.format(messenger=messenger.url)
+    assert MessengerLink.objects.filter(user=school.students[0].user).exists()
+
+
+def test_linking_from_the_messenger_ends_in_its_chat_list_after_a_confirmation(
+    client: Client, school: SmallSchool, messenger: FakeMessenger
+) -> None:
+    """The origin outlives «Связать с этим профилем»; a link without its own chats_url leads to the configured list."""
+    sign_in(client, "teacher")
+    refusal = {"code": "linked_to_another_profile", "message": "Уже связан с другим профилем.", "help_url": None}
+    messenger.script("POST", LINK, (409, refusal), (200, {"profile_id": 501, "confirmed_roles": [], "chats_url": ""}))
+
+    asked = callback(client, messenger, start_from_messenger(client, messenger))
+    confirmed = client.post("/messenger/resume/", {"replace": "1"})
+
+    assert asked.status_code == 200 and "Связать с этим профилем" in text(asked)
+    assert confirmed.status_code == 302 and confirmed["Location"] == f"{messenger.url}/chats/"
