@@ -17,7 +17,6 @@ from parta.messenger.accounts.current import current_profile
 from parta.messenger.accounts.errors import Refusal
 from parta.messenger.accounts.forms import CodeForm, ContactForm, NamesForm, add_refusal
 from parta.messenger.accounts.models import ContactKind
-from parta.messenger.orgs.selectors import roles_of
 
 SIGN_IN_TEMPLATE = "messenger_web/home.html"  # the signed-out home page is the sign-in screen
 
@@ -152,7 +151,6 @@ def profile(request: HttpRequest) -> HttpResponse:
         "me": me,
         "contact": Contact(kind=me.contact_kind, identifier=me.identifier).display,
         "form": form,
-        "roles": roles_of(me.pk),
         "devices": selectors.list_devices(profile=me, current_session_key=request.session.session_key),
     }
     return render(request, "accounts/profile.html", context, status=status)
