@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any
 
 from django.utils.functional import Promise
-from ninja import Status
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 class Refusal(Exception):
@@ -41,24 +35,9 @@ class Refusal(Exception):
     def message(self) -> str:
         return str(self._message)
 
+    def body(self) -> dict[str, Any]:
+        """What an API answers: `{"code", "message"}` (parta/messenger/webapi.py)."""
+        return {"code": self.code, "message": self.message}
+
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
-
-
-def answer_refusals(view: Callable[P, R]) -> Callable[P, R | Status]:
-    """Turns a `Refusal` raised by a service into the web API's error answer `{"code", "message"}` with its status,
-    keeping the view's signature for ninja (chats, people and calls use it).
-
-    Every endpoint so wrapped lists `ErrorOut` for its 4xx statuses, so the error shape is in the OpenAPI schema.
-    The view's module must not use `from __future__ import annotations`: ninja resolves string annotations in the
-    wrapper's globals (this module's), not the view's.
-    """
-
-    @functools.wraps(view)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | Status:
-        try:
-            return view(*args, **kwargs)
-        except Refusal as refusal:
-            return Status(refusal.status, {"code": refusal.code, "message": refusal.message})
-
-    return wrapper

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from parta.messenger.api import api
-from parta.messenger.integration.api import integration_api
+from parta.messenger.integration_api import integration_api
 
 urlpatterns = [
     path("", include("parta.messenger.web.urls")),

@@ -18,8 +18,11 @@ from ninja import Router, Schema, Status
 from ninja.security import APIKeyCookie, django_auth
 
 from parta.messenger.accounts import flow, selectors, services
+from parta.messenger.accounts.current import current_profile
 from parta.messenger.accounts.errors import Refusal
 from parta.messenger.accounts.models import Profile
+from parta.messenger.orgs.selectors import has_confirmed_role
+from parta.messenger.webapi import RetryErrorOut, error_responses
 
 
 class AnonymousSession(APIKeyCookie):
@@ -33,12 +36,6 @@ class AnonymousSession(APIKeyCookie):
 
 anonymous = AnonymousSession()
 router = Router(tags=["auth"], auth=django_auth)
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    retry_after: int | None = None
 
 
 class CsrfOut(Schema):
@@ -105,11 +102,13 @@ class EndedOut(Schema):
     ended: int
 
 
-ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 404: ErrorOut, 429: ErrorOut, 503: ErrorOut}
+ERRORS = error_responses(400, 404, 429, 503, schema=RetryErrorOut)
 
 
-def _error(refusal: Refusal) -> Status[ErrorOut]:
-    return Status(refusal.status, ErrorOut(code=refusal.code, message=refusal.message, retry_after=refusal.retry_after))
+def _error(refusal: Refusal) -> Status[RetryErrorOut]:
+    return Status(
+        refusal.status, RetryErrorOut(code=refusal.code, message=refusal.message, retry_after=refusal.retry_after)
+    )
 
 
 def _profile_out(profile: Profile) -> ProfileOut:
@@ -122,7 +121,7 @@ def _profile_out(profile: Profile) -> ProfileOut:
         patronymic=profile.patronymic,
         full_name=profile.full_name,
         birth_date=profile.birth_date,
-        has_confirmed_role=selectors.has_confirmed_role(profile),
+        has_confirmed_role=has_confirmed_role(profile.pk),
     )
 
 
@@ -131,10 +130,6 @@ def _sent_out(sent: services.CodeSent) -> CodeSentOut:
     return CodeSentOut(
         contact=sent.contact.display, channel=channel, resend_after=sent.resend_after, expires_in=sent.expires_in
     )
-
-
-def _me(request: HttpRequest) -> Profile:
-    return cast(Profile, request.user)  # django_auth has let only a signed-in profile through
 
 
 @router.get("/csrf", auth=None, response=CsrfOut, summary="CSRF token for the unsafe requests")
@@ -184,23 +179,23 @@ def create_profile(request: HttpRequest, payload: NamesIn) -> Any:
 
 @router.get("/me", response=ProfileOut, summary="My profile")
 def me(request: HttpRequest) -> ProfileOut:
-    return _profile_out(_me(request))
+    return _profile_out(current_profile(request))
 
 
 @router.patch("/me", response={200: ProfileOut, **ERRORS}, summary="Change my names")
 def update_me(request: HttpRequest, payload: NamesPatch) -> Any:
-    profile = _me(request)
+    profile = current_profile(request)
     names = {"last_name": profile.last_name, "first_name": profile.first_name, "patronymic": profile.patronymic}
     names.update(payload.dict(exclude_none=True))
     try:
-        return _profile_out(services.update_names(profile=profile, **names))
+        return _profile_out(services.update_names(profile=profile, **names, chosen_by_person=True))
     except Refusal as refusal:
         return _error(refusal)
 
 
 @router.get("/devices", response=list[DeviceOut], summary="My signed-in devices")
 def devices(request: HttpRequest) -> list[DeviceOut]:
-    rows = selectors.list_devices(profile=_me(request), current_session_key=request.session.session_key)
+    rows = selectors.list_devices(profile=current_profile(request), current_session_key=request.session.session_key)
     return [DeviceOut(**row.__dict__) for row in rows]
 
 
@@ -208,7 +203,7 @@ def devices(request: HttpRequest) -> list[DeviceOut]:
 def end_device(request: HttpRequest, device_id: int) -> Any:
     try:
         services.end_device(
-            profile=_me(request), device_id=device_id, current_session_key=request.session.session_key or ""
+            profile=current_profile(request), device_id=device_id, current_session_key=request.session.session_key or ""
         )
     except Refusal as refusal:
         return _error(refusal)
@@ -217,7 +212,9 @@ def end_device(request: HttpRequest, device_id: int) -> Any:
 
 @router.post("/devices/end-others", response=EndedOut, summary="Sign out on all other devices")
 def end_other_devices(request: HttpRequest) -> EndedOut:
-    ended = services.end_other_devices(profile=_me(request), current_session_key=request.session.session_key or "")
+    ended = services.end_other_devices(
+        profile=current_profile(request), current_session_key=request.session.session_key or ""
+    )
     return EndedOut(ended=ended)
 
 

@@ -40,6 +40,8 @@ class Profile(AbstractBaseUser, PermissionsMixin):
     last_name = models.CharField(_("surname"), max_length=150)
     first_name = models.CharField(_("given name"), max_length=150)
     patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
+    # The person corrected their name themselves (the profile page): a journal's link no longer sets it (L3).
+    name_chosen_by_person = models.BooleanField(_("name chosen by the person"), default=False)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)

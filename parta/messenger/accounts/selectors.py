@@ -1,4 +1,4 @@
-"""Reads of the accounts app: a profile's roles and devices, the sign-in step's state, the development inbox."""
+"""Reads of the accounts app: a profile's devices, the sign-in step's state, the development inbox."""
 
 from __future__ import annotations
 
@@ -14,20 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parta.messenger.accounts.models import DeviceSession, DevMessage, LoginCode, Profile
-from parta.messenger.orgs.models import Role
-
-
-def has_confirmed_role(profile: Profile) -> bool:
-    """Whether the profile has at least one role confirmed by linking with a journal (the chats' empty state)."""
-    return Role.objects.filter(profile_id=profile.pk, confirmed=True).exists()
-
-
-def list_roles(profile: Profile) -> list[Role]:
-    return list(
-        Role.objects.filter(profile_id=profile.pk)
-        .select_related("organization", "org_class")
-        .order_by("organization__name", "kind")
-    )
 
 
 @dataclass(frozen=True)

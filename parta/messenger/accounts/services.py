@@ -233,12 +233,33 @@ def create_profile(*, code_id: uuid.UUID, last_name: str, first_name: str, patro
             return Profile.objects.get(identifier=login_code.identifier)
 
 
-def update_names(*, profile: Profile, last_name: str, first_name: str, patronymic: str) -> Profile:
+def update_names(
+    *, profile: Profile, last_name: str, first_name: str, patronymic: str, chosen_by_person: bool
+) -> Profile:
+    """Sets the profile's names as typed. `chosen_by_person`: the person corrected their own name (the profile page,
+    PATCH /api/v1/auth/me), and that choice sticks: journals' links no longer set it (`take_names_from_journal`)."""
     profile.last_name = clean_name(last_name, field="last_name", required=True)
     profile.first_name = clean_name(first_name, field="first_name", required=True)
     profile.patronymic = clean_name(patronymic, field="patronymic", required=False)
-    profile.save(update_fields=["last_name", "first_name", "patronymic"])
+    fields = ["last_name", "first_name", "patronymic"]
+    if chosen_by_person:
+        profile.name_chosen_by_person = True
+        fields.append("name_chosen_by_person")
+    profile.save(update_fields=fields)
     return profile
+
+
+def take_names_from_journal(*, profile: Profile, last_name: str, first_name: str, patronymic: str) -> bool:
+    """Linking (L3): the profile's name becomes the one the journal passed (the consent screen lists it), unless the
+    person has chosen their own. One conditional UPDATE, so a concurrent edit by the person wins. True if set."""
+    names = {"last_name": last_name.strip(), "first_name": first_name.strip(), "patronymic": patronymic.strip()}
+    if not names["last_name"] or not names["first_name"]:
+        return False  # a journal without the person's name leaves the profile's as it is
+    if not Profile.objects.filter(pk=profile.pk, name_chosen_by_person=False).update(**names):
+        return False
+    for field, value in names.items():
+        setattr(profile, field, value)
+    return True
 
 
 def start_device_session(*, profile: Profile, session_key: str, user_agent: str, ip: str | None) -> DeviceSession:

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from parta.messenger.accounts import flow, selectors, services
 from parta.messenger.accounts.contacts import Contact
+from parta.messenger.accounts.current import current_profile
 from parta.messenger.accounts.errors import Refusal
 from parta.messenger.accounts.forms import CodeForm, ContactForm, NamesForm, add_refusal
-from parta.messenger.accounts.models import ContactKind, Profile
+from parta.messenger.accounts.models import ContactKind
 
 SIGN_IN_TEMPLATE = "messenger_web/home.html"  # the signed-out home page is the sign-in screen
 
@@ -133,13 +134,13 @@ def new_profile(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     """The profile: names (editable), contact (read-only), roles, signed-in devices, sign-out."""
-    me = _profile(request)
+    me = current_profile(request)
     initial = {"last_name": me.last_name, "first_name": me.first_name, "patronymic": me.patronymic}
     form = NamesForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_names(profile=me, **form.cleaned_data)
+            services.update_names(profile=me, **form.cleaned_data, chosen_by_person=True)
         except Refusal as refusal:
             add_refusal(form, refusal)
             status = refusal.status
@@ -150,7 +151,6 @@ def profile(request: HttpRequest) -> HttpResponse:
         "me": me,
         "contact": Contact(kind=me.contact_kind, identifier=me.identifier).display,
         "form": form,
-        "roles": selectors.list_roles(me),
         "devices": selectors.list_devices(profile=me, current_session_key=request.session.session_key),
     }
     return render(request, "accounts/profile.html", context, status=status)
@@ -161,7 +161,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 def end_device(request: HttpRequest, device_id: int) -> HttpResponse:
     try:
         services.end_device(
-            profile=_profile(request), device_id=device_id, current_session_key=request.session.session_key or ""
+            profile=current_profile(request), device_id=device_id, current_session_key=request.session.session_key or ""
         )
     except Refusal as refusal:
         messages.error(request, refusal.message)
@@ -173,7 +173,9 @@ def end_device(request: HttpRequest, device_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def end_other_devices(request: HttpRequest) -> HttpResponse:
-    ended = services.end_other_devices(profile=_profile(request), current_session_key=request.session.session_key or "")
+    ended = services.end_other_devices(
+        profile=current_profile(request), current_session_key=request.session.session_key or ""
+    )
     if ended:
         messages.success(request, _("You have been signed out on all other devices."))
     else:
@@ -203,13 +205,6 @@ def dev_inbox(request: HttpRequest) -> HttpResponse:
     if not settings.DEBUG:
         raise Http404
     return render(request, "accounts/dev_inbox.html", {"inbox": selectors.recent_dev_messages()})
-
-
-def _profile(request: HttpRequest) -> Profile:
-    user = request.user
-    if not isinstance(user, Profile):  # login_required has run; this narrows the type
-        raise Http404
-    return user
 
 
 def home_for(request: HttpRequest) -> HttpResponse:

@@ -13,13 +13,12 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.security import SessionAuth, django_auth
 
+from parta.messenger.accounts.current import current_profile
 from parta.messenger.accounts.models import Profile
 from parta.messenger.calls import selectors, services
-from parta.messenger.calls.errors import answer_refusals
 from parta.messenger.calls.schemas import (
     CallOut,
     CallState,
-    ErrorOut,
     HandIn,
     HeartbeatIn,
     JoinedIn,
@@ -32,6 +31,7 @@ from parta.messenger.calls.schemas import (
     StartIn,
 )
 from parta.messenger.calls.selectors import CallActor
+from parta.messenger.webapi import answer_refusals, error_responses
 
 GUESTS_SESSION_KEY = "call_guests"
 
@@ -53,15 +53,11 @@ router = Router(tags=["calls"], auth=call_session)
 
 
 # Every endpoint may answer any refusal status (ninja needs each one declared, or it fails with a 500).
-REFUSALS: dict[int, Any] = dict.fromkeys((400, 403, 404, 409, 503), ErrorOut)
+REFUSALS: dict[int, Any] = error_responses(400, 403, 404, 409, 503)
 
 
 def _actor(request: HttpRequest) -> CallActor:
     return cast(CallActor, request.auth)  # type: ignore[attr-defined]
-
-
-def _me(request: HttpRequest) -> Profile:
-    return cast(Profile, request.user)
 
 
 @router.post(
@@ -72,14 +68,14 @@ def _me(request: HttpRequest) -> Profile:
 )
 @answer_refusals
 def start_call(request: HttpRequest, payload: StartIn) -> Status:
-    call, created = services.start_chat_call(actor=_me(request), chat_id=payload.chat_id)
+    call, created = services.start_chat_call(actor=current_profile(request), chat_id=payload.chat_id)
     return Status(201 if created else 200, selectors.call_out(call))
 
 
 @router.get("/live", auth=django_auth, response={200: CallOut, **REFUSALS}, summary="A chat's live call")
 @answer_refusals
 def live_call(request: HttpRequest, chat_id: int) -> CallOut:
-    return selectors.call_out(selectors.live_call_of_chat(_me(request), chat_id))
+    return selectors.call_out(selectors.live_call_of_chat(current_profile(request), chat_id))
 
 
 @router.get("/{call_id}", response={200: CallState, **REFUSALS}, summary="The call's state")

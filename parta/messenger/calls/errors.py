@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from parta.messenger.errors import Refusal, answer_refusals  # noqa: F401 - the calls' views import it from here
+from parta.messenger.errors import Refusal
 
 
 class CallRefusal(Refusal):

@@ -8,12 +8,6 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-
-class ErrorOut(Schema):
-    code: str  # stable, for programs: "not_started", "screen_not_allowed", …
-    message: str  # for people, in the request's language (Russian by default)
-
-
 # --- requests ---------------------------------------------------------------------------------------------------------
 
 

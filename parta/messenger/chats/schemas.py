@@ -37,11 +37,6 @@ PREVIEW_LENGTH = 200
 INLINE_KINDS = {AttachmentKind.IMAGE, AttachmentKind.AUDIO, AttachmentKind.VIDEO}
 
 
-class ErrorOut(Schema):
-    code: str  # stable, for programs: "chat_not_found", "child_protected", …
-    message: str  # for people, in the request's language (Russian by default)
-
-
 # --- messages ---------------------------------------------------------------------------------------------------------
 
 

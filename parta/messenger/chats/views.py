@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_safe
 
-from parta.messenger.accounts.models import Profile
+from parta.messenger.accounts.current import current_profile
 from parta.messenger.chats import selectors, services
 from parta.messenger.chats.errors import ChatRefusal
 from parta.messenger.chats.models import Attachment
@@ -133,7 +133,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), login_url="/")
         try:
-            chat, _joined = services.join_by_invite(profile=cast(Profile, request.user), token=token)
+            chat, _joined = services.join_by_invite(profile=current_profile(request), token=token)
         except ChatRefusal as refusal:
             return render(request, "messenger_chats/join.html", {"refusal": refusal}, status=refusal.status)
         return redirect(chat_page_url(chat.pk))

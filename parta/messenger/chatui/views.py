@@ -15,19 +15,13 @@ from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
+from parta.messenger.accounts.current import current_profile
 from parta.messenger.accounts.models import Profile
 from parta.messenger.chats import selectors as chat_selectors
 from parta.messenger.chats.schemas import chat_out, message_out
 from parta.messenger.chatui.strings import chat_strings
-from parta.messenger.orgs.selectors import confirmed_roles
+from parta.messenger.orgs.selectors import has_confirmed_role
 from parta.messenger.realtime.selectors import get_last_seq
-
-
-def _profile(request: HttpRequest) -> Profile:
-    user = request.user
-    if not isinstance(user, Profile):  # login_required has run; this narrows the type
-        raise Http404
-    return user
 
 
 def _me(profile: Profile) -> dict[str, Any]:
@@ -35,7 +29,7 @@ def _me(profile: Profile) -> dict[str, Any]:
 
 
 def _render_app(request: HttpRequest, *, chat_id: int | None) -> HttpResponse:
-    me = _profile(request)
+    me = current_profile(request)
     after = get_last_seq(profile_id=me.pk)  # first: everything read below is at least as new as this seq
     chats = [chat_out(view) for view in chat_selectors.list_chats(me)]
     opened: dict[str, Any] | None = None
@@ -54,7 +48,7 @@ def _render_app(request: HttpRequest, *, chat_id: int | None) -> HttpResponse:
         "after": after,
         "chats": [chat.model_dump(mode="json") for chat in chats],
         "open": opened,
-        "has_confirmed_role": confirmed_roles(me.pk).exists(),
+        "has_confirmed_role": has_confirmed_role(me.pk),
     }
     context = {
         "boot": boot,
@@ -85,5 +79,5 @@ def chat(request: HttpRequest, chat_id: int) -> HttpResponse:
 @require_safe
 def new_chat(request: HttpRequest) -> HttpResponse:
     """«Создать чат»: name, members from people search, «Закрытый чат» (recommended) → «Сохранить»."""
-    me = _profile(request)
+    me = current_profile(request)
     return render(request, "chatui/new_chat.html", {"boot": {"me": _me(me)}, "strings": chat_strings()})

@@ -5,14 +5,18 @@ Two kinds of token, both from /o/token/ for the journal's one client:
 - the person's (authorization code + PKCE, scopes `openid profile link`): POST and DELETE /link;
 - the journal server's (client credentials, scope `roster`): /roster, /subject-chats, /calls, DELETE /link?person_id=….
 Payloads are parta.common.integration.schemas; refusals are ApiError {"code", "message", "help_url"} with a 4xx.
+
+This module holds the journals' authentication, the error answers and the integration's own endpoints (`router`);
+the site composes the NinjaAPI from this router and the apps' (parta/messenger/integration_api.py: the lesson calls
+are the calls app's), so the integration imports no app above it.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, NinjaAPI, Schema, Status
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja import Header, NinjaAPI, Router, Schema, Status
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
@@ -20,8 +24,6 @@ from parta.common.integration.schemas import (
     IDEMPOTENCY_HEADER,
     ApiError,
     ChatRef,
-    LessonCallRef,
-    LessonCallRequest,
     LinkRequest,
     LinkResult,
     RosterBatch,
@@ -31,8 +33,6 @@ from parta.common.integration.schemas import (
     SubjectChatRequest,
 )
 from parta.messenger.accounts.models import Profile
-from parta.messenger.calls import services as calls
-from parta.messenger.calls.selectors import find_call
 from parta.messenger.errors import Refusal
 from parta.messenger.integration import errors, selectors
 from parta.messenger.integration.errors import IntegrationError
@@ -40,6 +40,7 @@ from parta.messenger.integration.models import Journal
 from parta.messenger.integration.services.linking import link_person, unlink_person
 from parta.messenger.integration.services.roster import apply_roster
 from parta.messenger.integration.services.subject_chats import ensure_subject_chat
+from parta.messenger.webapi import error_responses, install_error_handlers
 
 DESCRIPTION = """The messenger's public API for electronic journals (linking people, rosters, subject chats).
 
@@ -85,70 +86,55 @@ def _person(request: HttpRequest) -> tuple[Journal, Profile]:
     return caller.journal, caller.profile
 
 
-def _server(request: HttpRequest) -> Journal:
+def server_journal(request: HttpRequest) -> Journal:
+    """The journal whose server's token (scope `roster`) made the request; refuses the person's token."""
     caller = _caller(request)
     if caller.profile is not None or "roster" not in caller.scopes:
         raise errors.server_token_required()
     return caller.journal
 
 
-integration_api = NinjaAPI(
-    title="Parta integration API",
-    version="v1",
-    description=DESCRIPTION,
-    urls_namespace="integration-v1",
-    auth=JournalBearer(),
-)
+def api_errors(*statuses: int) -> dict[int, Any]:
+    """The error part of an endpoint's `response=`: ApiError for these statuses and for 422 (invalid_request)."""
+    return error_responses(*statuses, schema=ApiError)
 
 
-def _errors(*statuses: int) -> dict[int, Any]:
-    return dict.fromkeys(statuses, ApiError)
+def _answer(api: NinjaAPI, request: HttpRequest, refusal: Refusal) -> HttpResponse:
+    """Every refusal as ApiError: an IntegrationError with its help_url (and extra fields), another with none."""
+    return api.create_response(request, {"help_url": None, **refusal.body()}, status=refusal.status)
 
 
-@integration_api.exception_handler(IntegrationError)
-def _refused(request: HttpRequest, exc: IntegrationError) -> HttpResponse:
-    return integration_api.create_response(request, exc.body(), status=exc.status)
-
-
-@integration_api.exception_handler(Refusal)
-def _refused_by_messenger(request: HttpRequest, exc: Refusal) -> HttpResponse:
-    """A refusal of a messenger service the API calls (e.g. calls'), answered as ApiError."""
-    return integration_api.create_response(request, {"code": exc.code, "message": exc.message}, status=exc.status)
-
-
-@integration_api.exception_handler(AuthenticationError)
-def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    error = IntegrationError(
-        "invalid_token",
-        errors.INVALID_TOKEN,
-        status=401,
+def new_integration_api() -> NinjaAPI:
+    """The integration API v1 without its endpoints: journals' bearer tokens, every error answered as ApiError
+    (a missing or bad token as 401 invalid_token with WWW-Authenticate). The site adds the routers."""
+    api = NinjaAPI(
+        title="Parta integration API",
+        version="v1",
+        description=DESCRIPTION,
+        urls_namespace="integration-v1",
+        auth=JournalBearer(),
     )
-    response = integration_api.create_response(request, error.body(), status=401)
-    response["WWW-Authenticate"] = 'Bearer realm="integration", error="invalid_token"'
-    return response
+    install_error_handlers(api, respond=_answer)
+
+    def unauthorized(request: HttpRequest, exc: Any) -> HttpResponse:
+        refusal = IntegrationError("invalid_token", errors.INVALID_TOKEN, status=401)
+        response = _answer(api, request, refusal)
+        response["WWW-Authenticate"] = 'Bearer realm="integration", error="invalid_token"'
+        return response
+
+    api.add_exception_handler(AuthenticationError, unauthorized)
+    return api
 
 
-@integration_api.exception_handler(ValidationError)
-def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    details = "; ".join(
-        f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}" for error in exc.errors[:10]
-    )
-    error = IntegrationError("invalid_request", errors.invalid_request(details), status=422)
-    return integration_api.create_response(request, error.body(), status=422)
-
-
-@integration_api.exception_handler(HttpError)
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    error = IntegrationError("http_error", str(exc), status=exc.status_code)
-    return integration_api.create_response(request, error.body(), status=exc.status_code)
+router = Router()
 
 
 # --- linking (L1–L3, L6, A5) ----------------------------------------------------------------------------------------
 
 
-@integration_api.post(
+@router.post(
     "/link",
-    response={200: LinkResult, **_errors(401, 403, 409, 422)},
+    response={200: LinkResult, **api_errors(401, 403, 409, 422)},
     summary="Link the signed-in person's journal account and confirm their roles",
     tags=["linking"],
 )
@@ -160,9 +146,9 @@ def link(request: HttpRequest, payload: LinkRequest) -> LinkResult:
     return link_person(journal=journal, profile=profile, request=payload)
 
 
-@integration_api.delete(
+@router.delete(
     "/link",
-    response={204: None, **_errors(400, 401, 403, 404)},
+    response={204: None, **api_errors(400, 401, 403, 404)},
     summary="Unlink a journal account",
     tags=["linking"],
 )
@@ -182,7 +168,7 @@ def unlink(request: HttpRequest, person_id: str | None = None) -> Status:
         for one in person_ids:
             unlink_person(journal=journal, person_id=one, profile=profile, notify_journal=False)
         return Status(204, None)
-    journal = _server(request)
+    journal = server_journal(request)
     if not person_id:
         raise errors.person_id_required()
     unlink_person(journal=journal, person_id=person_id, notify_journal=False)
@@ -192,9 +178,9 @@ def unlink(request: HttpRequest, person_id: str | None = None) -> Status:
 # --- roster (C1) ------------------------------------------------------------------------------------------------------
 
 
-@integration_api.post(
+@router.post(
     "/roster",
-    response={200: RosterResult, 409: SequenceConflict, **_errors(400, 401, 403, 422)},
+    response={200: RosterResult, 409: SequenceConflict, **api_errors(400, 401, 403, 422)},
     summary="Apply a roster batch of one school (full or a change)",
     tags=["roster"],
 )
@@ -203,66 +189,34 @@ def roster(
 ) -> RosterResult:
     """With the server's token and an Idempotency-Key header. Batches of a school apply in `sequence` order; a gap
     answers 409 sequence_gap with `expected_sequence`; a repeat answers the first result with `duplicate`."""
-    journal = _server(request)
+    journal = server_journal(request)
     return apply_roster(journal=journal, batch=batch, idempotency_key=idempotency_key)
 
 
 # --- subject chats (C2, C3) ---------------------------------------------------------------------------------------
 
 
-@integration_api.post(
+@router.post(
     "/subject-chats",
-    response={200: ChatRef, **_errors(401, 403, 404, 422)},
+    response={200: ChatRef, **api_errors(401, 403, 404, 422)},
     summary="Create a subject chat (or get the existing one)",
     tags=["subject chats"],
 )
 def create_subject_chat(request: HttpRequest, payload: SubjectChatRequest) -> ChatRef:
     """With the server's token. Idempotent on (school, class, subject, group). `url` is the chat's deep link."""
-    journal = _server(request)
+    journal = server_journal(request)
     return ensure_subject_chat(journal=journal, request=payload)
 
 
-@integration_api.get(
+@router.get(
     "/subject-chats",
-    response={200: list[SubjectChatRef], **_errors(401, 403)},
+    response={200: list[SubjectChatRef], **api_errors(401, 403)},
     summary="List a school's subject chats, or a teacher's",
     tags=["subject chats"],
 )
 def list_subject_chats(request: HttpRequest, school_id: str, teacher_id: str | None = None) -> list[SubjectChatRef]:
-    journal = _server(request)
+    journal = server_journal(request)
     return selectors.list_subject_chats(journal=journal, school_id=school_id, teacher_id=teacher_id)
-
-
-# --- online lessons (V1, V9, V10, B2) ---------------------------------------------------------------------------
-
-
-@integration_api.post(
-    "/calls",
-    response={200: LessonCallRef, **_errors(401, 403, 404, 409, 422, 503)},
-    summary="Create the online lesson (call) of a journal lesson, or get the existing one",
-    tags=["calls"],
-)
-def create_lesson_call(request: HttpRequest, payload: LessonCallRequest) -> LessonCallRef:
-    """With the server's token. Idempotent on (journal, lesson_id). The teacher (linked) becomes the organizer; the
-    class's linked students may join from `starts_at` minus the early-join window. Refusals: call_in_progress (409:
-    the teacher's other lesson call is live, V10), teacher_not_linked (409), lesson_over (409), unknown_school and
-    unknown_reference (404), calls_unavailable (503: no media server answers; try again later)."""
-    journal = _server(request)
-    return calls.create_lesson_call(journal=journal, request=payload)
-
-
-@integration_api.get(
-    "/calls/{call_id}",
-    response={200: LessonCallRef, **_errors(401, 403, 404)},
-    summary="A lesson call: its status, and attendance once it has ended (B2)",
-    tags=["calls"],
-)
-def get_lesson_call(request: HttpRequest, call_id: str) -> LessonCallRef:
-    journal = _server(request)
-    call = find_call(call_id)
-    if call.journal_id != journal.pk:
-        raise errors.unknown_call()
-    return calls.lesson_call_ref(call)
 
 
 # --- registered journals (L2) -----------------------------------------------------------------------------------
@@ -280,7 +234,7 @@ class RegionOut(Schema):
     journals: list[JournalOut]
 
 
-@integration_api.get(
+@router.get(
     "/journals", auth=None, response=list[RegionOut], summary="Registered journals by region", tags=["journals"]
 )
 def journals(request: HttpRequest) -> list[RegionOut]:

@@ -1,7 +1,7 @@
 """What the integration API refuses: a stable code for the journal's program and a Russian message for the person.
 
-Services raise `IntegrationError`; the API answers it as `ApiError` (parta.common.integration.schemas) with its
-status. The codes are listed in docs/integration-api.md; never rename one.
+Services raise `IntegrationError` (a kind of `Refusal`); the API answers it as `ApiError`
+(parta.common.integration.schemas) with its status. The codes are listed in docs/integration-api.md; never rename one.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from parta.messenger.errors import Refusal
+
 HELP_PATH = "/help/"
 
 
@@ -20,7 +22,10 @@ def help_url(anchor: str) -> str:
     return f"{settings.MESSENGER_URL}{HELP_PATH}#{anchor}"
 
 
-class IntegrationError(Exception):
+class IntegrationError(Refusal):
+    """A refusal of the integration API: a `Refusal` whose answer also links the «Помощник» page (`help_url`) and may
+    carry more fields (`extra`, e.g. `expected_sequence`)."""
+
     def __init__(
         self,
         code: str,
@@ -30,23 +35,13 @@ class IntegrationError(Exception):
         help_anchor: str | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(code)
-        self.code = code
-        self._message = message
-        self.status = status
+        super().__init__(code, message, status=status)
         self.help_anchor = help_anchor
         self.extra = extra or {}
 
-    @property
-    def message(self) -> str:
-        return str(self._message)
-
     def body(self) -> dict[str, Any]:
         url = help_url(self.help_anchor) if self.help_anchor else None
-        return {"code": self.code, "message": self.message, "help_url": url, **self.extra}
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
+        return {**super().body(), "help_url": url, **self.extra}
 
 
 CHILD_ON_ADULT_PROFILE = _(
@@ -169,10 +164,6 @@ def idempotency_key_reused() -> IntegrationError:
 INVALID_TOKEN = _(
     "The access token is missing, expired or revoked, or its journal is not registered. Get a new token at /o/token/."
 )
-
-
-def invalid_request(details: str) -> str:
-    return str(_("The request does not match the API's schema: %(details)s") % {"details": details})
 
 
 def person_id_required() -> IntegrationError:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from oauth2_provider.views import AuthorizationView
 
 from parta.messenger.accounts import services as account_services
+from parta.messenger.accounts.current import current_profile
 from parta.messenger.accounts.errors import Refusal
 from parta.messenger.accounts.forms import add_refusal
 from parta.messenger.accounts.models import Profile
@@ -22,13 +23,6 @@ from parta.messenger.integration.errors import IntegrationError
 from parta.messenger.integration.forms import ConsentForm
 from parta.messenger.integration.models import Journal, PersonLink
 from parta.messenger.integration.services.linking import unlink_profile
-
-
-def _profile(request: HttpRequest) -> Profile:
-    user = request.user
-    if not isinstance(user, Profile):  # login_required has run; this narrows the type
-        raise Http404
-    return user
 
 
 class ConsentView(AuthorizationView):
@@ -63,7 +57,10 @@ class ConsentView(AuthorizationView):
     def form_valid(self, form: ConsentForm) -> HttpResponse:
         if form.cleaned_data.get("allow"):
             try:
-                account_services.update_names(profile=_profile(self.request), **form.names())
+                # Checked before linking, not chosen: the journal's name, passed in the link, still applies.
+                account_services.update_names(
+                    profile=current_profile(self.request), **form.names(), chosen_by_person=False
+                )
             except Refusal as refusal:
                 add_refusal(form, refusal)
                 return self.form_invalid(form)
@@ -87,7 +84,7 @@ def connect(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def unlink(request: HttpRequest, link_id: int) -> HttpResponse:
     """«Отвязать дневник» (L6): a confirmation page, then the unlinking; the journal learns it by webhook."""
-    me = _profile(request)
+    me = current_profile(request)
     link = PersonLink.objects.select_related("journal").filter(pk=link_id, profile_id=me.pk).first()
     if link is None:
         raise Http404

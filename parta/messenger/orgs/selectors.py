@@ -36,6 +36,11 @@ def confirmed_roles(profile_id: int) -> QuerySet[Role]:
     return Role.objects.filter(profile_id=profile_id, confirmed=True)
 
 
+def has_confirmed_role(profile_id: int) -> bool:
+    """Whether the profile has at least one role confirmed by linking with a journal (the chats' banner, L2)."""
+    return confirmed_roles(profile_id).exists()
+
+
 def roles_of(profile_id: int) -> list[Role]:
     """All roles of a profile, confirmed or not, with their organization and class (for "my roles" and the banner)."""
     return list(

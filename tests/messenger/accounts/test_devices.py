@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from parta.messenger.accounts.models import DeviceSession
-from parta.messenger.accounts.selectors import describe_user_agent, has_confirmed_role
+from parta.messenger.accounts.selectors import describe_user_agent
 from parta.messenger.orgs.models import Organization, Role, RoleKind
 from parta.messenger.realtime.services import session_group
 from tests.messenger.accounts.conftest import PHONE, make_profile
@@ -161,18 +161,6 @@ def test_the_profile_page_shows_role_state(signed_in_client: SignedIn, django_as
     with django_assert_num_queries(5):  # session, profile, roles with their schools, devices, journal links
         body = client.get("/profile/").content.decode()
     assert "Школа № 5" in body and "не подтверждена" in body
-
-
-def test_has_confirmed_role() -> None:
-    profile = make_profile(PHONE)
-    school = Organization.objects.create(name="Школа № 5")
-    assert has_confirmed_role(profile) is False
-    role = Role.objects.create(profile=profile, organization=school, kind=RoleKind.STUDENT)
-    assert has_confirmed_role(profile) is False
-    role.confirmed = True
-    role.save()
-    assert has_confirmed_role(profile) is True
-    assert has_confirmed_role(make_profile("+79167654321")) is False
 
 
 @pytest.mark.parametrize(

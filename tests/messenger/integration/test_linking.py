@@ -328,3 +328,40 @@ def test_a_profile_cannot_unlink_someone_elses_link(client: Client, journal: Jou
     assert other.get(f"/connect/unlink/{link_id}/").status_code == 404
     assert other.post(f"/connect/unlink/{link_id}/").status_code == 404
     assert PersonLink.objects.filter(pk=link_id).exists()
+
+
+def names_of(profile: Profile) -> tuple[str, str, str]:
+    profile.refresh_from_db()
+    return profile.last_name, profile.first_name, profile.patronymic
+
+
+def test_the_profile_takes_the_name_the_journal_passed_at_link(
+    client: Client, journal: JournalCreds, rostered: School
+) -> None:
+    # covers: L3 (the consent screen lists the name as passed data)
+    teacher = new_profile("Сидоров", "Олег")
+    name = {"last_name": "Сидоренко", "first_name": "Олег", "patronymic": "Петрович"}
+
+    assert link(client, journal, teacher, "t2", [teacher_role()], name=name).status_code == 200
+
+    assert names_of(teacher) == ("Сидоренко", "Олег", "Петрович")
+    assert teacher.name_chosen_by_person is False
+
+
+def test_a_name_the_person_corrected_on_the_profile_page_survives_a_relink(
+    client: Client, journal: JournalCreds, rostered: School
+) -> None:
+    # covers: L3, A2 (names editable)
+    teacher = new_profile("Сидоров", "Олег")
+    assert link(client, journal, teacher, "t2", [teacher_role()]).status_code == 200
+    assert names_of(teacher) == ("Фамилия", "Имя", "")
+    browser = Client()
+    browser.force_login(teacher)
+
+    saved = browser.post("/profile/", {"last_name": "Сидоров", "first_name": "Олег", "patronymic": "Иванович"})
+    assert saved.status_code == 302
+    again = link(client, journal, teacher, "t2", [teacher_role()], name={"last_name": "Иной", "first_name": "Некто"})
+
+    assert again.status_code == 200
+    assert names_of(teacher) == ("Сидоров", "Олег", "Иванович")
+    assert teacher.name_chosen_by_person is True

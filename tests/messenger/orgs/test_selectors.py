@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from parta.messenger.chats.models import Chat, ChatKind, Membership
-from parta.messenger.orgs.models import Role
+from parta.messenger.orgs.models import Organization, Role, RoleKind
 from parta.messenger.orgs.selectors import (
+    has_confirmed_role,
     is_child,
     may_reach,
     protected_children,
@@ -16,6 +17,7 @@ from parta.messenger.orgs.selectors import (
     roles_of,
     search_people,
 )
+from tests.messenger.accounts.conftest import PHONE, make_profile
 from tests.messenger.orgs.builders import World
 
 
@@ -125,3 +127,16 @@ def test_people_search_tells_only_roles_in_shared_schools(world: World) -> None:
 def test_roles_of_lists_confirmed_and_unconfirmed(world: World) -> None:
     roles = roles_of(world.unconfirmed_teacher.pk)
     assert [(r.kind, r.confirmed, r.organization.name) for r in roles] == [("teacher", False, "Школа № 5")]
+
+
+@pytest.mark.django_db
+def test_has_confirmed_role() -> None:
+    profile = make_profile(PHONE)
+    school = Organization.objects.create(name="Школа № 5")
+    assert has_confirmed_role(profile.pk) is False
+    role = Role.objects.create(profile=profile, organization=school, kind=RoleKind.STUDENT)
+    assert has_confirmed_role(profile.pk) is False
+    role.confirmed = True
+    role.save()
+    assert has_confirmed_role(profile.pk) is True
+    assert has_confirmed_role(make_profile("+79167654321").pk) is False

@@ -16,6 +16,7 @@ from oauth2_provider.models import get_access_token_model, get_refresh_token_mod
 
 from parta.common.integration.schemas import LinkRequest, LinkResult, LinkRole
 from parta.messenger.accounts.models import Profile
+from parta.messenger.accounts.services import take_names_from_journal
 from parta.messenger.chats.models import ChatKind, MemberRole, Membership
 from parta.messenger.integration import errors
 from parta.messenger.integration.models import Journal, LinkedRole, MirrorSchool, PersonLink
@@ -47,7 +48,8 @@ def link_person(*, journal: Journal, profile: Profile, request: LinkRequest) -> 
     """Links the journal account `request.person_id` with `profile` and confirms its roles (L3); a person with two
     roles (a teacher who is a parent) gets both. Repeating it refreshes the link (idempotent). An account linked
     with another profile moves only when `replace_existing` says so (L6); the other profile then loses its roles
-    and chats. Locks the schools' rows of the old and the new roles, in id order."""
+    and chats. The profile's name becomes the one the journal passed, unless the person chose their own
+    (`take_names_from_journal`). Locks the schools' rows of the old and the new roles, in id order."""
     check_roles(profile=profile, roles=request.roles)
     with transaction.atomic():
         existing = PersonLink.objects.filter(journal=journal, person_id=request.person_id).first()
@@ -62,6 +64,7 @@ def link_person(*, journal: Journal, profile: Profile, request: LinkRequest) -> 
             drop_link(link, schools.values())
             link = None
         link = _save_link(link, journal=journal, profile=profile, request=request)
+        take_names_from_journal(profile=profile, **request.name.model_dump())
         try:
             with transaction.atomic():
                 _replace_roles(link, request, schools)
