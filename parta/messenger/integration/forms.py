@@ -16,5 +16,11 @@ class ConsentForm(AllowForm):
         for name, field in NamesForm().fields.items():
             self.fields[name] = field
 
+    NAME_FIELDS = ("last_name", "first_name", "patronymic")
+
     def names(self) -> dict[str, str]:
-        return {name: self.cleaned_data.get(name) or "" for name in ("last_name", "first_name", "patronymic")}
+        return {name: self.cleaned_data.get(name) or "" for name in self.NAME_FIELDS}
+
+    def names_corrected(self) -> bool:
+        """The person changed the names shown for checking: their own correction, not the journal's to overwrite."""
+        return any(name in self.changed_data for name in self.NAME_FIELDS)

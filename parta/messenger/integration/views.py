@@ -57,9 +57,10 @@ class ConsentView(AuthorizationView):
     def form_valid(self, form: ConsentForm) -> HttpResponse:
         if form.cleaned_data.get("allow"):
             try:
-                # Checked before linking, not chosen: the journal's name, passed in the link, still applies.
+                # Names only checked, as shown, are provisional: the journal's, passed in the link, apply. Names the
+                # person corrected here are their choice and stick (nothing a person typed is lost).
                 account_services.update_names(
-                    profile=current_profile(self.request), **form.names(), chosen_by_person=False
+                    profile=current_profile(self.request), **form.names(), chosen_by_person=form.names_corrected()
                 )
             except Refusal as refusal:
                 add_refusal(form, refusal)

@@ -103,6 +103,34 @@ def test_code_flow_with_pkce_gives_tokens_and_an_id_token_whose_sub_is_the_profi
     assert userinfo["sub"] == str(profile.pk)
 
 
+def test_names_corrected_on_the_consent_screen_are_the_persons_choice(client: Client, journal: JournalCreds) -> None:
+    # covers: L3 (a correction typed on the consent screen is not overwritten by the journal's name later)
+    profile = new_profile("Петрова", "Анна")
+    browser = Client()
+    browser.force_login(profile)
+
+    consent(browser, journal, challenge=pkce()[1], names={"patronymic": "Петровна"})
+
+    profile.refresh_from_db()
+    assert profile.patronymic == "Петровна"
+    assert profile.name_chosen_by_person is True
+
+
+def test_names_only_checked_on_the_consent_screen_stay_the_journals_to_set(
+    client: Client, journal: JournalCreds
+) -> None:
+    # covers: L3 (names left as shown are provisional: the journal's name applies at link)
+    profile = new_profile("Петрова", "Анна")
+    browser = Client()
+    browser.force_login(profile)
+
+    consent(browser, journal, challenge=pkce()[1])
+
+    profile.refresh_from_db()
+    assert (profile.last_name, profile.first_name) == ("Петрова", "Анна")
+    assert profile.name_chosen_by_person is False
+
+
 def test_the_code_is_useless_without_the_pkce_verifier(client: Client, journal: JournalCreds) -> None:
     browser = Client()
     browser.force_login(new_profile("Петрова", "Анна"))
