@@ -21,7 +21,7 @@ class CallPayload(EventPayload):
 
 class CallStartedPayload(CallPayload):
     url: str = Field(description="the call's page (absolute)")
-    title: str
+    title: str = Field(description="the call's name, as its banner shows it")
 
 
 CHAT_MEMBERS = "the members of the call's chat"

@@ -25,12 +25,12 @@ ChatEventOut = create_model("ChatEventOut", __base__=EventPayload, **_chat_event
 
 class MessagePayload(EventPayload):
     chat_id: int
-    message: MessageOut
+    message: MessageOut = Field(description="as the web API shows it")
 
 
 class MessageDeletedPayload(EventPayload):
     chat_id: int
-    message_id: int
+    message_id: int = Field(description="the message's id (MessageOut.id)")
     seq: int = Field(description="the message's seq in its chat")
 
 
@@ -82,6 +82,6 @@ register_event(
 register_event(
     "chat.read",
     ChatReadPayload,
-    doc="The recipient read the chat up to last_read_seq (on one of their devices): unread is 0.",
+    doc="The recipient read the chat up to `last_read_seq` on one device: the others update its unread count.",
     recipients="the reader (each of their devices)",
 )
