@@ -118,8 +118,8 @@ _registry: dict[str, EventSchema] = {}
 def register_event(
     type: str, payload: type[BaseModel], *, doc: str, recipients: str, chat_event: bool = False
 ) -> EventSchema:
-    """Declares an event type. Registering the same type again with the same schema is harmless (a module imported
-    twice); with another schema it is an error, as two apps must not define one type."""
+    """Declares an event type. Registering a type again with the same model and texts changes nothing; with another
+    schema it is an error: two apps must not define one type."""
     if not type or type != type.strip() or "." not in type:
         raise ValueError(f"an event type is 'noun.verb', got {type!r}")
     if chat_event and "chat_id" not in payload.model_fields:
