@@ -1,11 +1,7 @@
 """The chats API's shapes (OpenAPI at /api/v1/docs) and the builders that make them from models.
 
-The same `MessageOut` and `ChatOut` travel in real-time events (see `services/events.py`):
-    "message.new" / "message.edited"  {"chat_id": int, "message": MessageOut}
-    "message.deleted"                 {"chat_id": int, "message_id": int, "seq": int}
-    "chat.updated" / "membership.added" {"chat": ChatOut without "unread" and "last_read_seq"}
-    "membership.removed"              {"chat_id": int}
-    "chat.read"                       {"chat_id": int, "last_read_seq": int}
+The same `MessageOut` and `ChatOut` travel in real-time events: their payload schemas are in `chats/events.py`
+(published by `services/events.py`), listed in docs/realtime-protocol.md §1.
 
 Unread counts: `unread` is the number of messages with `seq` > the reader's `last_read_seq` that someone else sent
 and nobody deleted. Sending a message marks the chat read up to it for the sender. A client keeps the count itself

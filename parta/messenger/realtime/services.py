@@ -38,15 +38,16 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from parta.messenger.realtime.events import get_event
 from parta.messenger.realtime.models import Event, EventCursor
 
 log = logging.getLogger(__name__)
 
 INLINE_EVENT_LIMIT = 8_192  # characters of event JSON carried in a wake-up; larger events are read from the database
-CHAT_EVENT_TYPES = frozenset({"message.new", "message.edited", "message.deleted"})  # their recipients: the members
 PROFILE_SEND_CONCURRENCY = 32  # wake-ups in flight at once when each recipient is woken separately
 PUSH_TIMEOUT = 10.0  # seconds a committed write waits at most for its wake-ups to be handed to Redis
 PRUNE_BATCH = 5_000
@@ -77,18 +78,26 @@ def publish(
     Must run inside a transaction (the caller's). Locks the recipients' cursor rows in id order (the upsert walks
     them sorted), so events of one profile are numbered in commit order and two publishers never deadlock.
 
+    `type` must be registered (`realtime/events.py`; each app registers its own) and, unless
+    settings.REALTIME_VALIDATE_EVENTS is off, `payload` must fit its schema: else EventSchemaError, before anything
+    is written. The payload is stored and sent as given, never as the schema would rewrite it.
+
     `chat_id` says the event is about that chat and its recipients are the chat's members: the live push is then one
-    wake-up to the chat's group. For `message.*` events it is taken from `payload["chat_id"]` when not given.
+    wake-up to the chat's group. For a chat event type (message.*, call.started/ended) it is taken from
+    `payload["chat_id"]` when not given.
     """
+    schema = get_event(type)
     recipients = sorted(set(profile_ids))
     if not recipients:
         return {}
     if not connection.in_atomic_block:
         raise RuntimeError("publish() must run inside the service's transaction")
-    if chat_id is None and type in CHAT_EVENT_TYPES and isinstance(payload.get("chat_id"), int):
+    if chat_id is None and schema.chat_event and isinstance(payload.get("chat_id"), int):
         chat_id = payload["chat_id"]
-    created_at = timezone.now()
     payload_json = encode_json(payload)
+    if settings.REALTIME_VALIDATE_EVENTS:
+        schema.check(payload_json)
+    created_at = timezone.now()
     seqs = _store_events(recipients, type=type, payload=payload, payload_json=payload_json, created_at=created_at)
     event_json = f'{{"type":{encode_json(type)},"payload":{payload_json},"created_at":"{created_at.isoformat()}"}}'
     inline = event_json if len(event_json) <= INLINE_EVENT_LIMIT else None

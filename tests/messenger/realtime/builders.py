@@ -12,6 +12,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import escape
 
 from parta.messenger.accounts.models import ContactKind, Profile
 from parta.messenger.chats.models import Chat, ChatKind, Membership, Message
@@ -73,19 +74,34 @@ def cookie_header(session_key: str) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session_key}"
 
 
-def message_out(message: Message) -> dict[str, Any]:
-    """The message as events carry it (a stand-in with the MessageOut's main fields)."""
+def message_out(message: Message, *, sender_name: str = "") -> dict[str, Any]:
+    """The message as a `message.new` carries it: MessageOut's shape, built without a query (the sender's names are
+    `sender_name`; the real path reads them)."""
     return {
         "id": message.pk,
         "chat_id": message.chat_id,
         "seq": message.seq,
-        "sender_id": message.sender_id,
+        "client_id": str(message.client_id),
+        "sender": {"id": message.sender_id, "name": sender_name, "short_name": sender_name}
+        if message.sender_id
+        else None,
         "text": message.text,
-        "reply_to_id": message.reply_to_id,
+        "html": escape(message.text),
+        "reply_to": None,
+        "attachments": [],
         "created_at": message.created_at.isoformat(),
         "edited_at": None,
-        "attachments": [],
+        "deleted_at": None,
+        "is_deleted": False,
     }
+
+
+def chat_event_payload(chat: Chat, profile_id: int) -> dict[str, Any]:
+    """`{"chat": …}` of a `membership.added` or `chat.updated`, as the chats app builds it for this member."""
+    from parta.messenger.chats.schemas import chat_event_payload as chat_payload
+    from parta.messenger.chats.selectors import views_for_members
+
+    return {"chat": chat_payload(views_for_members(chat, [profile_id])[profile_id])}
 
 
 def send_message(*, chat_id: int, sender_id: int, text: str) -> Message:

@@ -26,14 +26,14 @@ def test_anonymous_gets_401(client: Client) -> None:
 def test_pages_through_the_profiles_own_events_in_order(client: Client) -> None:
     profile, other = make_profile(), make_profile()
     for n in range(1, 6):
-        publish_now([profile.pk], "note", {"n": n})
-    publish_now([other.pk], "secret", {"n": 0})
+        publish_now([profile.pk], "test.note", {"n": n})
+    publish_now([other.pk], "test.note", {"n": 0})
     client.force_login(profile)
 
     first = client.get(URL, {"after": 1, "limit": 2}).json()
     assert [(e["seq"], e["type"], e["payload"]) for e in first["events"]] == [
-        (2, "note", {"n": 2}),
-        (3, "note", {"n": 3}),
+        (2, "test.note", {"n": 2}),
+        (3, "test.note", {"n": 3}),
     ]
     assert (first["last_seq"], first["has_more"], first["reset"]) == (5, True, False)
     rest = client.get(URL, {"after": 3}).json()
@@ -46,12 +46,12 @@ def test_pages_through_the_profiles_own_events_in_order(client: Client) -> None:
 def test_pruned_events_answer_reset(client: Client) -> None:
     profile = make_profile()
     for n in range(3):
-        publish_now([profile.pk], "note", {"n": n})
+        publish_now([profile.pk], "test.note", {"n": n})
     age_events(profile.pk, days=40)
     from django.core.management import call_command
 
     call_command("prune_events", "--days", "30")
-    publish_now([profile.pk], "note", {"n": 3})
+    publish_now([profile.pk], "test.note", {"n": 3})
     client.force_login(profile)
     body = client.get(URL, {"after": 1}).json()
     assert body["reset"] is True and body["last_seq"] == 4

@@ -18,7 +18,14 @@ from django.db import transaction
 from parta.messenger.realtime import services
 from parta.messenger.realtime.models import Event
 from parta.messenger.realtime.services import end_session_connections, publish
-from tests.messenger.realtime.builders import make_chat, make_profile, publish_now, send_message, sign_in
+from tests.messenger.realtime.builders import (
+    chat_event_payload,
+    make_chat,
+    make_profile,
+    publish_now,
+    send_message,
+    sign_in,
+)
 from tests.messenger.realtime.wsclient import connect, db, next_events, open_socket, resume
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,13 +64,13 @@ def test_a_session_of_a_deactivated_profile_is_refused() -> None:
 def test_resume_sends_the_missed_events_in_order_then_ready() -> None:
     profile, other = make_profile(), make_profile()
     for n in range(1, 6):
-        publish_now([profile.pk], "note", note(n))
-    publish_now([other.pk], "note", note(99))  # another profile's stream is never sent
+        publish_now([profile.pk], "test.note", note(n))
+    publish_now([other.pk], "test.note", note(99))  # another profile's stream is never sent
 
     async def scenario() -> None:
         socket = await connect(profile.pk)
         events, ready = await resume(socket, after=2)
-        assert [(e["seq"], e["type"], e["payload"]) for e in events] == [(n, "note", note(n)) for n in (3, 4, 5)]
+        assert [(e["seq"], e["type"], e["payload"]) for e in events] == [(n, "test.note", note(n)) for n in (3, 4, 5)]
         assert all(e["created_at"] for e in events)
         assert ready == {"type": "ready", "seq": 5, "reset": False}
         assert await socket.receive_nothing(timeout=0.2)
@@ -76,7 +83,7 @@ def test_a_long_backlog_comes_in_frames_of_at_most_100() -> None:
     profile = make_profile()
     with transaction.atomic():
         for n in range(1, 251):
-            publish(profile_ids=[profile.pk], type="note", payload=note(n))
+            publish(profile_ids=[profile.pk], type="test.note", payload=note(n))
 
     async def scenario() -> None:
         socket = await connect(profile.pk)
@@ -93,13 +100,13 @@ def test_a_long_backlog_comes_in_frames_of_at_most_100() -> None:
 
 def test_a_client_ahead_of_the_stream_is_brought_back_to_its_end() -> None:
     profile = make_profile()
-    publish_now([profile.pk], "note", note(1))
+    publish_now([profile.pk], "test.note", note(1))
 
     async def scenario() -> None:
         socket = await connect(profile.pk)
         events, ready = await resume(socket, after=40)  # e.g. browser storage kept across a database restore
         assert events == [] and ready["seq"] == 1
-        await db(publish_now)([profile.pk], "note", note(2))
+        await db(publish_now)([profile.pk], "test.note", note(2))
         assert [e["seq"] for e in await next_events(socket, 1)] == [2]  # not skipped as "already seen"
         await socket.disconnect()
 
@@ -116,7 +123,7 @@ def test_live_event_arrives_after_commit_and_never_before() -> None:
         # connection (database_sync_to_async would close a connection that is inside a transaction).
         atomic = transaction.atomic()
         await sync_to_async(atomic.__enter__)()
-        await sync_to_async(publish)(profile_ids=[profile.pk], type="note", payload=note(1))
+        await sync_to_async(publish)(profile_ids=[profile.pk], type="test.note", payload=note(1))
         assert await socket.receive_nothing(timeout=0.3), "an event was pushed before its transaction committed"
         await sync_to_async(atomic.__exit__)(None, None, None)
         events = await next_events(socket, 1)
@@ -131,7 +138,7 @@ def test_a_rolled_back_event_is_neither_stored_nor_pushed() -> None:
 
     def publish_and_roll_back() -> None:
         with transaction.atomic():
-            publish(profile_ids=[profile.pk], type="note", payload=note(1))
+            publish(profile_ids=[profile.pk], type="test.note", payload=note(1))
             transaction.set_rollback(True)
 
     async def scenario() -> None:
@@ -158,9 +165,9 @@ def test_lost_duplicated_and_reordered_wakeups_still_deliver_each_event_once_in_
         # Lost: events 1–3 wake nobody; event 4's wake-up shows a gap, so 1–4 come from the database.
         monkeypatch.setattr(services, "push_wakeups", lambda seqs, **kw: held.append(seqs))
         for n in (1, 2, 3):
-            await db(publish_now)([profile.pk], "note", note(n))
+            await db(publish_now)([profile.pk], "test.note", note(n))
         monkeypatch.setattr(services, "push_wakeups", real_push)
-        await db(publish_now)([profile.pk], "note", note(4))
+        await db(publish_now)([profile.pk], "test.note", note(4))
         assert [e["seq"] for e in await next_events(socket, 4)] == [1, 2, 3, 4]
         # Duplicated: old wake-ups again (with and without the event inlined) send nothing.
         await layer.group_send(f"profile.{profile.pk}", {**wake, "seq": 2})
@@ -168,8 +175,8 @@ def test_lost_duplicated_and_reordered_wakeups_still_deliver_each_event_once_in_
         assert await socket.receive_nothing(timeout=0.3)
         # Reordered: 6's wake-up before 5's. 6 reads 5 and 6 from the database; 5's wake-up is then stale.
         monkeypatch.setattr(services, "push_wakeups", lambda seqs, **kw: held.append(seqs))
-        await db(publish_now)([profile.pk], "note", note(5))
-        await db(publish_now)([profile.pk], "note", note(6))
+        await db(publish_now)([profile.pk], "test.note", note(5))
+        await db(publish_now)([profile.pk], "test.note", note(6))
         await layer.group_send(f"profile.{profile.pk}", {**wake, "seq": 6})
         await layer.group_send(f"profile.{profile.pk}", {**wake, "seq": 5})
         events = await next_events(socket, 2)
@@ -267,7 +274,7 @@ def test_membership_events_join_and_leave_the_chats_group() -> None:
 
         with transaction.atomic():
             Membership.objects.create(chat=chat, profile=bob)
-            publish(profile_ids=[bob.pk], type="membership.added", payload={"chat": {"id": chat.pk, "title": "x"}})
+            publish(profile_ids=[bob.pk], type="membership.added", payload=chat_event_payload(chat, bob.pk))
 
     def remove_bob() -> None:
         from parta.messenger.chats.models import Membership
@@ -320,8 +327,8 @@ def test_a_chat_wakeup_reaches_a_member_who_joined_before_its_connection_knew(mo
 
         with transaction.atomic():
             Membership.objects.create(chat=chat, profile=bob)
-            publish(profile_ids=[bob.pk], type="membership.added", payload={"chat": {"id": chat.pk}})
-            publish(profile_ids=[alice.pk, bob.pk], type="message.new", payload={"chat_id": chat.pk, "message": {}})
+            publish(profile_ids=[bob.pk], type="membership.added", payload=chat_event_payload(chat, bob.pk))
+            send_message(chat_id=chat.pk, sender_id=alice.pk, text="привет")
 
     async def scenario() -> None:
         bob_socket = await connect(bob.pk)

@@ -1,6 +1,6 @@
 """Real-time events of chats, published inside the service's transaction (stored per recipient, pushed after commit).
 
-Types and payloads are listed in `chats/schemas.py`. A chat's payload differs between its members only by their
+Types and payload schemas: `chats/events.py`. A chat's payload differs between its members only by their
 role (and, in a direct chat, by who the other person is), so recipients with the same payload share one publish.
 """
 
