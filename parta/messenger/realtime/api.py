@@ -15,6 +15,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from parta.messenger.realtime import selectors
+from parta.messenger.webapi import error_responses
 
 router = Router(tags=["events"])
 
@@ -38,7 +39,9 @@ class EventsQuery(Schema):
     limit: int = Field(100, ge=1, le=selectors.PAGE_LIMIT)
 
 
-@router.get("/", response=EventsOut, summary="Events after a seq (catch-up without a WebSocket)")
+@router.get(
+    "/", response={200: EventsOut, **error_responses(401)}, summary="Events after a seq (catch-up without a WebSocket)"
+)
 def list_events(request: HttpRequest, query: Query[EventsQuery]) -> selectors.EventPage:
     profile_id = cast(int, request.user.pk)  # django_auth lets only a signed-in profile in
     return selectors.list_events_after(profile_id=profile_id, after=query.after, limit=query.limit)
