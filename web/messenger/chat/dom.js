@@ -65,8 +65,4 @@ export function icon(name) {
   return svg;
 }
 
-/** A JSON block the server rendered with |json_script. */
-export function readJson(id) {
-  const element = document.getElementById(id);
-  return element ? JSON.parse(element.textContent) : null;
-}
+export { readJson } from "../../core/dom.js";
