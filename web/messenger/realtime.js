@@ -34,11 +34,11 @@ export class RealtimeClient {
    * @param {string} [options.url]      the WebSocket address (default: /ws/ on this host)
    * @param {Storage|null} [options.storage]  where the seq is kept between pages (default: localStorage)
    */
-  constructor({ profileId, after, url, storage } = {}) {
+  constructor({ profileId, after, url, storage }) {
     this.url = url ?? `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/`;
     this.storage = storage === undefined ? safeLocalStorage() : storage;
     this.storageKey = `parta.realtime.seq.${profileId}`;
-    this.lastSeq = Number.isInteger(after) ? after : this.#storedSeq();
+    this.lastSeq = typeof after === "number" && Number.isInteger(after) ? after : this.#storedSeq();
     this.status = "offline";
     this.listeners = new Map();
     this.socket = null;

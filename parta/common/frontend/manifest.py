@@ -23,7 +23,14 @@ _cache: dict[Path, tuple[float, dict[str, Entry]]] = {}
 
 
 def manifest_path() -> Path:
-    return Path(settings.FRONTEND_BUILD_DIR) / settings.SITE_NAME / "manifest.json"
+    """Outside debug, the collected copy (STATIC_ROOT/bundles/): it names exactly the files collectstatic copied,
+    even when the build folder has been rebuilt since. In debug (static files from the finders, `npm run watch`),
+    and before any collectstatic, the build folder's own."""
+    built = Path(settings.FRONTEND_BUILD_DIR) / settings.SITE_NAME / "manifest.json"
+    if settings.DEBUG or not settings.STATIC_ROOT:
+        return built
+    collected = Path(settings.STATIC_ROOT) / URL_PREFIX / "manifest.json"
+    return collected if collected.is_file() else built
 
 
 def _load(path: Path) -> dict[str, Entry]:

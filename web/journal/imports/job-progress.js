@@ -4,15 +4,15 @@
 
 const box = document.getElementById("import-progress");
 const bar = /** @type {HTMLProgressElement | null} */ (document.getElementById("import-bar"));
-const status = document.getElementById("import-status");
+const statusLine = document.getElementById("import-status");
 const count = document.getElementById("import-count");
 
-if (box && bar && status && count) {
+if (box && bar && statusLine && count) {
   const template = count.dataset.template ?? ""; // «— {done} of {total} rows» in the page's language
 
   /** @param {JobStatus} data */
   const show = (data) => {
-    status.textContent = data.status_label.charAt(0).toUpperCase() + data.status_label.slice(1);
+    statusLine.textContent = data.status_label.charAt(0).toUpperCase() + data.status_label.slice(1);
     if (data.total > 0) {
       bar.max = data.total;
       bar.value = data.done;

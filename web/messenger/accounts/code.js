@@ -1,10 +1,10 @@
 // Sign-in, step 2: a visible countdown until another code may be requested. The server enforces the pause;
 // this only keeps the button from being pressed too early and shows how long is left.
-const resend = document.querySelector("[data-resend]");
-if (resend) {
-  const button = resend.querySelector("[data-resend-button]");
-  const timer = resend.querySelector("[data-resend-timer]");
-  const left = resend.querySelector("[data-resend-left]");
+const resend = /** @type {HTMLElement | null} */ (document.querySelector("[data-resend]"));
+const button = /** @type {HTMLButtonElement | null | undefined} */ (resend?.querySelector("[data-resend-button]"));
+const timer = /** @type {HTMLElement | null | undefined} */ (resend?.querySelector("[data-resend-timer]"));
+const left = resend?.querySelector("[data-resend-left]");
+if (resend && button && timer && left) {
   const until = Date.now() + Number(resend.dataset.wait || 0) * 1000;
   const tick = () => {
     const seconds = Math.max(0, Math.ceil((until - Date.now()) / 1000));
@@ -16,7 +16,7 @@ if (resend) {
   tick();
 }
 // The code field takes digits only, so a code pasted with spaces or typed on a full keyboard still fits.
-const code = document.querySelector("input[name=code]");
+const code = /** @type {HTMLInputElement | null} */ (document.querySelector("input[name=code]"));
 if (code) {
   code.addEventListener("input", () => {
     const digits = code.value.replace(/\D/g, "").slice(0, 6);

@@ -6,6 +6,10 @@
  */
 import { t } from "./i18n.js";
 
+/**
+ * @param {string} className @param {string} label @param {() => void} onClick
+ * @param {{pressed?: boolean, disabled?: boolean}} [options]
+ */
 function button(className, label, onClick, { pressed, disabled } = {}) {
   const element = document.createElement("button");
   element.type = "button";

@@ -15,6 +15,7 @@ const SESSION_TIMEOUT = 10_000; // ms to create the Janus session
 const REQUEST_TIMEOUT = 10_000; // ms for a VideoRoom request's answer
 const MEDIA_TIMEOUT = 20_000; // ms from the offer until the PeerConnection is up
 
+/** @type {Promise<void> | null} */
 let initialized = null;
 
 function initJanus() {
@@ -75,6 +76,7 @@ class Handle {
   }
 
   /** Offers the given local tracks (send only) and sends them with `configure`; resolves once the answer is in. */
+  /** @param {MediaStreamTrack[]} tracks @param {Record<string, unknown>} [extra] @returns {Promise<void>} */
   publish(tracks, extra = {}) {
     return new Promise((resolve, reject) => {
       this.plugin.createOffer({
@@ -164,6 +166,7 @@ export class Room {
     });
   }
 
+  /** @param {{own?: boolean, feed?: any}} [options] @returns {Promise<Handle>} */
   #attach({ own = false, feed = null } = {}) {
     return new Promise((resolve, reject) => {
       let handle = null;
@@ -217,6 +220,7 @@ export class Room {
     const { participant, kind } = parseDisplay(publisher.display);
     if (this.closed || this.feeds.has(publisher.id) || publisher.id === this.ticket.feed_id) return;
     if (participant !== null && participant === this.ticket.participant_id) return; // one's own screen
+    /** @type {{feed: number, participant: number | null, kind: string, stream: MediaStream, handle: Handle | null}} */
     const feed = { feed: publisher.id, participant, kind, stream: new MediaStream(), handle: null };
     this.feeds.set(publisher.id, feed);
     try {

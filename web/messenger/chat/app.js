@@ -125,7 +125,7 @@ class ChatApp {
   removeChat(chatId) {
     this.chats.delete(chatId);
     if (this.openId === chatId) {
-      this.view.removed();
+      this.view?.removed();
       notify(t("not_member_any_more"));
       setTimeout(() => this.openId === chatId && this.close(), 1500);
     }

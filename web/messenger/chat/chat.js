@@ -108,6 +108,7 @@ export class ChatView {
   }
 
   /** Call once the view is in the page: scrolling to the newest message needs its layout. */
+  /** @param {{messages: any[], has_more: boolean} | null} [initial] the first page, when the server sent it */
   async start(initial = null) {
     this.refreshCall();
     this.observer = new IntersectionObserver((entries) => {
@@ -138,8 +139,8 @@ export class ChatView {
 
   destroy() {
     this.observer?.disconnect();
-    document.removeEventListener("visibilitychange", this.visibility);
-    window.removeEventListener("online", this.online);
+    document.removeEventListener("visibilitychange", /** @type {EventListener} */ (this.visibility));
+    window.removeEventListener("online", /** @type {EventListener} */ (this.online));
     clearTimeout(this.readTimer);
     for (const { timer } of this.typing.values()) clearTimeout(timer);
     this.destroyed = true;
@@ -309,7 +310,7 @@ export class ChatView {
       }
       const sender = child.dataset.sender;
       const continues = previous && previous.day === day && previous.sender === sender
-        && new Date(created) - new Date(previous.created) < GROUP_GAP;
+        && new Date(created).getTime() - new Date(previous.created).getTime() < GROUP_GAP;
       child.classList.toggle("msg-continued", Boolean(continues));
       previous = { day, sender, created };
     }
@@ -549,6 +550,7 @@ export class ChatView {
       return;
     }
     const own = message.sender?.id === this.me.id;
+    /** @type {[string, () => void][]} */
     const items = [[t("reply"), () => this.reply(message)]];
     if (own) items.push([t("edit"), () => this.composer.startEdit(message)]);
     if (own || this.chat.permissions.delete_any_message) items.push([t("delete"), () => this.remove(message)]);
@@ -580,7 +582,7 @@ export class ChatView {
     this.outside = (event) => {
       if (!menu.contains(event.target) && event.target !== button) this.closeMenu();
     };
-    setTimeout(() => document.addEventListener("pointerdown", this.outside), 0);
+    setTimeout(() => document.addEventListener("pointerdown", /** @type {EventListener} */ (this.outside)), 0);
   }
 
   closeMenu() {
@@ -588,7 +590,7 @@ export class ChatView {
     this.openMenu.button.setAttribute("aria-expanded", "false");
     this.openMenu.menu.remove();
     this.openMenu = null;
-    document.removeEventListener("pointerdown", this.outside);
+    document.removeEventListener("pointerdown", /** @type {EventListener} */ (this.outside));
   }
 
   reply(message) {

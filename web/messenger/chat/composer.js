@@ -112,6 +112,7 @@ export class Composer {
   }
 
   /** Puts a message that could not be sent back into the composer, in front of anything typed since. */
+  /** @param {{text: string, files?: File[], replyTo?: any}} kept */
   restore({ text, files, replyTo }) {
     if (this.editing) this.cancelEdit();
     const typed = this.textarea.value;

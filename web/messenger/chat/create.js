@@ -6,20 +6,22 @@
 import { api } from "./api.js";
 import { PeoplePicker } from "./people.js";
 
-const form = document.getElementById("new-chat-form");
+const form = /** @type {HTMLFormElement | null} */ (document.getElementById("new-chat-form"));
 if (form) {
   const picker = new PeoplePicker({ id: "new-chat-people" });
-  form.querySelector("[data-people]").replaceChildren(picker.element);
-  const error = form.querySelector("[data-error]");
-  const button = form.querySelector("button[type=submit]");
+  form.querySelector("[data-people]")?.replaceChildren(picker.element);
+  const error = /** @type {HTMLElement} */ (form.querySelector("[data-error]"));
+  const button = /** @type {HTMLButtonElement} */ (form.querySelector("button[type=submit]"));
+  const titleField = /** @type {HTMLInputElement} */ (form.elements.namedItem("title"));
+  const closedField = /** @type {HTMLInputElement} */ (form.elements.namedItem("is_closed"));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.hidden = true;
-    const title = form.elements.title.value.trim();
+    const title = titleField.value.trim();
     if (!title) {
-      error.textContent = form.elements.title.dataset.required;
+      error.textContent = titleField.dataset.required ?? "";
       error.hidden = false;
-      form.elements.title.focus();
+      titleField.focus();
       return;
     }
     button.disabled = true;
@@ -27,7 +29,7 @@ if (form) {
       const chat = await api.createChat({
         title,
         member_ids: picker.ids(),
-        is_closed: form.elements.is_closed.checked,
+        is_closed: closedField.checked,
       });
       location.assign(`/chats/${chat.id}/`);
     } catch (failure) {

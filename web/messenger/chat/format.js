@@ -19,7 +19,7 @@ function daysAgo(date) {
   const start = new Date(d.getFullYear(), d.getMonth(), d.getDate());
   const now = new Date();
   const today = new Date(now.getFullYear(), now.getMonth(), now.getDate());
-  return Math.round((today - start) / 86_400_000);
+  return Math.round((today.getTime() - start.getTime()) / 86_400_000);
 }
 
 /** The time in a message: «14:05». */

@@ -33,7 +33,7 @@ export class ChatList {
 
   render() {
     const chats = [...this.app.chats.values()].sort(byActivity);
-    const focused = document.activeElement?.closest?.("[data-chat-id]")?.dataset.chatId;
+    const focused = /** @type {HTMLElement | null | undefined} */ (document.activeElement?.closest?.("[data-chat-id]"))?.dataset.chatId;
     clear(this.element);
     for (const chat of chats) this.element.append(this.row(chat));
     if (this.empty) this.empty.hidden = chats.length > 0;

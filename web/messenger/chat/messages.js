@@ -69,8 +69,8 @@ function quote(reply, onJump) {
 }
 
 /**
- * @param message   MessageOut, or a pending item {clientId, text, files, replyTo, state, error, createdAt}
- * @param options   {me, showAuthor, handlers: {onJump, onPhoto, onMenu, onRetry, onDiscard}}
+ * @param {any} message  MessageOut, or a pending item: clientId, text, files, replyTo, state, error, createdAt
+ * @param {{me: any, showAuthor: boolean, handlers: any}} options  handlers: onJump, onPhoto, onMenu, onRetry, onDiscard
  */
 export function messageElement(message, { me, showAuthor, handlers }) {
   const pending = !("seq" in message);
