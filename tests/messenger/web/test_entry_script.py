@@ -33,3 +33,14 @@ def test_a_missing_manifest_says_to_build(tmp_path: Path, settings: SettingsWrap
     settings.DEBUG = True
     with pytest.raises(ImproperlyConfigured, match="npm run build"):
         PAGE.render(Context())
+
+
+def test_hashed_files_are_cached_forever_and_others_are_not() -> None:
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    middleware = WhiteNoiseMiddleware(get_response=lambda request: None)  # type: ignore[arg-type,return-value]
+    assert middleware.immutable_file_test("", "/static/bundles/messenger/chat/app-63EFV5PK.js")  # esbuild's hash
+    assert middleware.immutable_file_test("", "/static/bundles/chunks/chunk-NE54ODNC.js")
+    assert middleware.immutable_file_test("", "/static/messenger/app.0123456789ab.css")  # Django's manifest storage
+    assert not middleware.immutable_file_test("", "/static/messenger/app.css")
+    assert not middleware.immutable_file_test("", "/static/bundles/manifest.json")
