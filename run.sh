@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/bootstrap.sh
+scripts/frontend.sh  # Node packages (npm ci when the lock changed) and the build: web/ → build/static/
 export PARTA_DEBUG=${PARTA_DEBUG:-1}
 export PARTA_DATA_DIR=${PARTA_DATA_DIR:-$PWD/var}
 export PARTA_JOURNAL_URL=${PARTA_JOURNAL_URL:-http://127.0.0.1:8000}

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs every quality gate: ruff, mypy, import-linter, the translations check, the journal's and the messenger's
-# tests, and the browser tests. PostgreSQL and Redis by default (started if down); PARTA_TEST_DB=sqlite runs the
-# tests on SQLite instead. Pytest options go to every pytest run (`./test.sh -k diary`).
+# Runs every quality gate: ruff, mypy, import-linter, the translations check, tsc and eslint on the front end, its
+# build, the journal's and the messenger's tests, and the browser tests. PostgreSQL and Redis by default (started if
+# down); PARTA_TEST_DB=sqlite runs the tests on SQLite instead. Pytest options go to every pytest run (`./test.sh -k diary`).
 # Every stage runs even when an earlier one failed, so one run shows everything to fix; the summary at the end
 # says how each stage went and how long it took, and the exit status is 1 if any failed.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/bootstrap.sh
+scripts/frontend.sh --no-build  # Node and the locked packages; the build is a stage below
 scripts/services.sh
 
 export PARTA_SECRET_KEY=${PARTA_SECRET_KEY:-test-only-secret-key}
@@ -39,8 +40,17 @@ stage "ruff" $V/ruff check .
 stage "mypy" mypy_both
 stage "import-linter" $V/lint-imports --no-cache
 stage "translations" $V/python scripts/check_translations.py
+stage "typescript" node_modules/.bin/tsc --noEmit -p tsconfig.json
+stage "eslint" node_modules/.bin/eslint --max-warnings 0 .
 junit="$PARTA_DATA_DIR/junit"
 rm -rf "$junit" && mkdir -p "$junit"
+# Every page's modules come from the build (templates read its manifest): the tests below need it. Then the build's
+# own tests (hashed names, a changed module renames only its files): no Django.
+build() {
+  node scripts/build-web.mjs && $V/pytest tests/frontend -p no:django -W "ignore:Unknown config option:pytest.PytestConfigWarning" \
+    --junitxml="$junit/frontend.xml" "$@"
+}
+stage "build" build "$@"
 stage "journal tests" $V/pytest tests/journal --ds=parta.journal.settings -n "$workers" --junitxml="$junit/journal.xml" "$@"
 stage "messenger tests" $V/pytest tests/messenger --ds=parta.messenger.settings --junitxml="$junit/messenger.xml" "$@"
 # The browser tests start both sites in their own processes (tests/e2e/servers.py): no Django in pytest itself.

@@ -64,6 +64,7 @@ COMMON_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "parta.common.frontend",  # {% entry_script %}: the front end's built modules
 ]
 
 MIDDLEWARE = [
@@ -117,6 +118,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# The front end's build (scripts/build-web.mjs): build/static/<site>/, which each site serves under static/bundles/.
+# Its file names carry esbuild's content hash (name-ABCDEFGH.js), Django's copies its own (name.0123456789ab.css):
+# both kinds are cached forever.
+FRONTEND_BUILD_DIR = Path(os.environ.get("PARTA_FRONTEND_BUILD_DIR", BASE_DIR / "build" / "static"))
+WHITENOISE_IMMUTABLE_FILE_TEST = r"(\.[0-9a-f]{12}\.\w+|/bundles/.+-[A-Z2-7]{8}\.js)$"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True

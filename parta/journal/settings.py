@@ -5,6 +5,7 @@ from parta.common.settings_base import (
     COMMON_APPS,
     DATA_DIR,
     DEBUG,
+    FRONTEND_BUILD_DIR,
     LOGGING,
     REDIS_URL,
     SECRET_KEY,
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
 DATABASES = {"default": database_from_env("journal")}
 TEMPLATES = templates(["parta.journal.web.context_processors.layout"])
 STATIC_ROOT = DATA_DIR / "static" / "journal"
+STATICFILES_DIRS = [("bundles", FRONTEND_BUILD_DIR / SITE_NAME)]  # the front end, built from web/
 MEDIA_ROOT = DATA_DIR / "media" / "journal"
 SESSION_COOKIE_NAME = "parta_journal_session"
 CSRF_COOKIE_NAME = "parta_journal_csrftoken"

@@ -4,6 +4,7 @@ from parta.common.settings_base import *  # noqa: F403
 from parta.common.settings_base import (
     COMMON_APPS,
     DATA_DIR,
+    FRONTEND_BUILD_DIR,
     SECRET_KEY,
     database_from_env,
     require_secret_key,
@@ -32,6 +33,7 @@ AUTH_USER_MODEL = "messenger_accounts.Profile"
 DATABASES = {"default": database_from_env("messenger")}
 TEMPLATES = templates(["parta.messenger.web.context_processors.layout"])
 STATIC_ROOT = DATA_DIR / "static" / "messenger"
+STATICFILES_DIRS = [("bundles", FRONTEND_BUILD_DIR / SITE_NAME)]  # the front end, built from web/
 MEDIA_ROOT = DATA_DIR / "media" / "messenger"
 SESSION_COOKIE_NAME = "parta_messenger_session"
 CSRF_COOKIE_NAME = "parta_messenger_csrftoken"

@@ -1,6 +1,7 @@
-"""The words of the call page's ES modules (static/calls/), translated here so that django.po holds them all.
+"""The words of the call page's ES modules (web/messenger/calls/), translated here so that django.po holds them all.
 
-The page embeds `call_strings()` with |json_script; static/calls/i18n.js reads it and fills `%(name)s` placeholders.
+The page embeds `call_strings()` with |json_script; web/messenger/calls/i18n.js reads it and fills `%(name)s`
+placeholders.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The call page (V2, V4, V5, V8, V9): a thin shell with the first data; the ES modules in static/calls/ do the rest.
+"""The call page (V2, V4, V5, V8, V9): a thin shell with the first data; the ES modules (web/messenger/calls/) do the
+rest.
 
 Who may open it: a member of the call's chat, or anyone with the link when the call lets guests in. Everything the
 page does goes through /api/v1/calls/ (docs/calls.md), which checks every permission again; this view only decides

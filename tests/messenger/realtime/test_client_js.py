@@ -14,12 +14,13 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from parta.common.frontend.manifest import bundle_url, get_entry
 from tests.messenger.realtime.live import Deployment, deployment, redis_answers, redis_url, stop
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-START = """async ({ profileId }) => {
-  const { RealtimeClient } = await import("/static/messenger/realtime.js");
+START = """async ({ profileId, module }) => {
+  const { RealtimeClient } = await import(module);
   window.got = []; window.statuses = []; window.typing = [];
   const live = new RealtimeClient({ profileId });
   live.on("*", (event) => window.got.push([event.seq, event.payload.message.text]));
@@ -47,8 +48,9 @@ def open_client(browser: Browser, dep: Deployment, session_key: str | None, prof
     if session_key:
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_key, "url": server.url}])
     page = context.new_page()
-    page.goto(f"{server.url}/static/messenger/realtime.js")  # any page of the site: the module is imported from it
-    page.evaluate(START, {"profileId": profile_id})
+    module = bundle_url(get_entry("messenger/realtime").file)  # the built module, by the build's manifest
+    page.goto(f"{server.url}{module}")  # any page of the site: the module is imported from it
+    page.evaluate(START, {"profileId": profile_id, "module": module})
     return page
 
 

@@ -1,9 +1,0 @@
-// Scrolls a wide table (the class journal) so that today's column is in view, on a phone as on a desktop.
-for (const wrap of document.querySelectorAll("[data-scroll-to]")) {
-  const target = wrap.querySelector(wrap.dataset.scrollTo);
-  if (target) {
-    const nameColumn = wrap.querySelector("th.name");
-    const offset = nameColumn ? nameColumn.offsetWidth : 0;
-    wrap.scrollLeft = Math.max(0, target.offsetLeft - offset - wrap.clientWidth / 3);
-  }
-}
