@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "parta.messenger.realtime",
     "parta.messenger.chatui",
     "parta.messenger.calls",
+    "parta.messenger.boards",
 ]
 AUTH_USER_MODEL = "messenger_accounts.Profile"
 
@@ -212,3 +213,10 @@ CALLS_GRACE_SECONDS = int(os.environ.get("PARTA_CALLS_GRACE_SECONDS", str(10 * 6
 CALLS_EMPTY_END_SECONDS = int(os.environ.get("PARTA_CALLS_EMPTY_END_SECONDS", str(5 * 60)))  # a chat call, nobody in
 CALLS_HEARTBEAT_SECONDS = 15  # the call page reports every this often; 4 missed beats and the person has left
 CALLS_MAX_PUBLISHERS = 100
+
+# The whiteboard of a call (docs/board.md): one Yjs update at most this big, a document (snapshot and log) at most this
+# big; the log is merged into the snapshot past this many rows (and when the call ends); awareness frames (cursors).
+BOARDS_MAX_UPDATE_BYTES = int(os.environ.get("PARTA_BOARDS_MAX_UPDATE_BYTES", str(256 * 1024)))
+BOARDS_MAX_DOCUMENT_BYTES = int(os.environ.get("PARTA_BOARDS_MAX_DOCUMENT_BYTES", str(16 * 1024 * 1024)))
+BOARDS_COMPACT_AFTER = int(os.environ.get("PARTA_BOARDS_COMPACT_AFTER", "500"))
+BOARDS_MAX_AWARENESS_BYTES = 4_096
