@@ -16,7 +16,10 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from parta.messenger.realtime.routing import websocket_urlpatterns  # noqa: E402
+from parta.messenger.boards.routing import websocket_urlpatterns as board_routes  # noqa: E402
+from parta.messenger.realtime.routing import websocket_urlpatterns as realtime_routes  # noqa: E402
+
+websocket_urlpatterns = [*realtime_routes, *board_routes]
 
 application = ProtocolTypeRouter(
     {

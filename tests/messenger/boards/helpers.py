@@ -166,9 +166,11 @@ async def open_board_socket(
     return socket
 
 
-async def join(board: Board, profile: Profile | None, *, session_key: str | None = None) -> BoardClient:
+async def join(
+    board: Board, profile: Profile | None, *, session_key: str | None = None, doc: Doc | None = None
+) -> BoardClient:
     """A tab that opened the board and synced: the permissions frame read, the document synced both ways."""
-    client = BoardClient(socket=await open_board_socket(board, profile, session_key=session_key))
+    client = BoardClient(socket=await open_board_socket(board, profile, session_key=session_key), doc=doc or new_doc())
     permissions = await client.text()
     assert permissions["type"] == "board.permissions", permissions
     await client.sync()

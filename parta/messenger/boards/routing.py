@@ -1,0 +1,9 @@
+"""WebSocket routes of the whiteboard (composed with realtime's by parta/messenger/asgi.py)."""
+
+from django.urls import path
+
+from parta.messenger.boards import consumers
+
+websocket_urlpatterns = [
+    path("ws/boards/<uuid:public_id>/", consumers.BoardConsumer.as_asgi()),
+]
