@@ -4,6 +4,8 @@ from django.urls import path
 
 from parta.messenger.boards import consumers
 
+# Without the slash too: y-websocket's WebsocketProvider opens `${serverUrl}/${roomname}`.
 websocket_urlpatterns = [
     path("ws/boards/<uuid:public_id>/", consumers.BoardConsumer.as_asgi()),
+    path("ws/boards/<uuid:public_id>", consumers.BoardConsumer.as_asgi()),
 ]

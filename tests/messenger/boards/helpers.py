@@ -154,13 +154,13 @@ class BoardClient:
 
 
 async def open_board_socket(
-    board: Board, profile: Profile | None, *, session_key: str | None = None
+    board: Board, profile: Profile | None, *, session_key: str | None = None, slash: str = "/"
 ) -> WebsocketCommunicator:
     headers = [(b"origin", b"http://127.0.0.1")]
     key = session_key or (await db(sign_in)(profile.pk) if profile is not None else None)
     if key:
         headers.append((b"cookie", cookie_header(key).encode()))
-    socket = WebsocketCommunicator(application, f"/ws/boards/{board.public_id}/", headers=headers)
+    socket = WebsocketCommunicator(application, f"/ws/boards/{board.public_id}{slash}", headers=headers)
     connected, _ = await socket.connect(timeout=5)
     assert connected
     return socket

@@ -203,3 +203,15 @@ def test_a_client_with_offline_strokes_sends_them_in_its_step_2() -> None:
     restored: Doc = Doc()
     restored.apply_update(services.board_state(lesson.board))
     assert len(content_of(restored.get_update())) == 1
+
+
+def test_y_websockets_provider_url_without_the_slash_opens_the_board() -> None:
+    lesson = make_lesson()
+
+    async def scenario() -> None:
+        socket = await open_board_socket(lesson.board, lesson.teacher, slash="")
+        frame = await socket.receive_json_from(timeout=5)
+        assert frame["type"] == "board.permissions"
+        await socket.disconnect()
+
+    run(scenario)
