@@ -113,17 +113,24 @@ def apply_update(*, board: Board, profile: Profile | None, update: bytes, partic
         BoardUpdate.objects.create(board=locked, seq=seq, data=update, author=profile)
         locked.last_seq, locked.stored_bytes = seq, locked.stored_bytes + len(update)
         locked.save(update_fields=["last_seq", "stored_bytes"])
-        with documents.cached(locked.pk) as entry:
-            try:
-                _catch_up(locked, entry)
-                entry.doc.apply_update(update)
-                entry.seq = seq
-            except Exception:  # the log is the truth: this process rebuilds its copy on the next use
-                log.warning("board %s: the cached document failed; rebuilding it", locked.pk, exc_info=True)
-                documents.forget(locked.pk)
+        transaction.on_commit(lambda: _remember(locked.pk, seq, update))
         if seq - locked.state_seq >= settings.BOARDS_COMPACT_AFTER:
             transaction.on_commit(lambda: compact(board_id=locked.pk))
     return seq
+
+
+def _remember(board_id: int, seq: int, update: bytes) -> None:
+    """After commit: this process's document takes the update if it is the next one; otherwise its next use reads
+    the log (so an update whose transaction rolled back never reaches a document)."""
+    with documents.cached(board_id) as entry:
+        if entry.seq != seq - 1:
+            return
+        try:
+            entry.doc.apply_update(update)
+            entry.seq = seq
+        except Exception:  # the log is the truth: this process rebuilds its copy on the next use
+            log.warning("board %s: the cached document failed; rebuilding it", board_id, exc_info=True)
+            documents.forget(board_id)
 
 
 def board_state(board: Board) -> bytes:
@@ -178,6 +185,13 @@ def compact(*, board_id: int) -> int:
     with transaction.atomic():
         board = Board.objects.select_for_update().filter(pk=board_id).first()
         return _compact_locked(board) if board is not None else 0
+
+
+def call_ended(*, board: Board) -> None:
+    """The board's call has ended (after that commit): the log is compacted, the tabs get `live: false`."""
+    compact(board_id=board.pk)
+    with transaction.atomic():
+        _push_permissions(_lock(board))
 
 
 # --- permissions (the organizer) --------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The board listens to its call: when the call ends, its board's log is compacted (after the end commits)."""
+"""The board listens to its call: when the call ends, its board's log is compacted and its tabs learn that it is
+read-only now (after the end commits)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,12 @@ def compact_when_call_ends(sender: type[Call], instance: Call, **kwargs: Any) ->
 
     def compact_quietly() -> None:
         from parta.messenger.boards.models import Board
-        from parta.messenger.boards.services import compact
+        from parta.messenger.boards.services import call_ended
 
         try:
-            board_id = Board.objects.filter(call_id=call_id).values_list("pk", flat=True).first()
-            if board_id is not None:
-                compact(board_id=board_id)
+            board = Board.objects.select_related("call").filter(call_id=call_id).first()
+            if board is not None:
+                call_ended(board=board)
         except Exception:  # the call has ended whatever happens to its board; the next compaction will catch up
             log.warning("call %s: compacting its board failed", call_id, exc_info=True)
 

@@ -11,10 +11,12 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 from asgiref.sync import async_to_sync
+from django.db import transaction
 from pycrdt import Doc, Encoder, create_awareness_message
 
 from parta.messenger.boards import documents, services
-from parta.messenger.boards.models import BoardUpdate, DrawMode
+from parta.messenger.boards.models import Board, BoardUpdate, DrawMode
+from parta.messenger.calls.models import Call, CallStatus
 from tests.messenger.boards.helpers import (
     actor,
     content_of,
@@ -215,3 +217,33 @@ def test_y_websockets_provider_url_without_the_slash_opens_the_board() -> None:
         await socket.disconnect()
 
     run(scenario)
+
+
+def test_when_the_call_ends_the_tabs_learn_the_board_is_read_only_and_it_is_compacted() -> None:
+    lesson = make_lesson(students=1)
+
+    def end_call() -> None:
+        with transaction.atomic():
+            call = Call.objects.select_for_update().get(pk=lesson.call.pk)
+            call.status = CallStatus.ENDED
+            call.save(update_fields=["status"])  # what calls' `finish` saves
+
+    async def scenario() -> None:
+        teacher = await join(lesson.board, lesson.teacher)
+        student = await join(lesson.board, lesson.students[0])
+        await teacher.send_update(draw(teacher.doc, author=lesson.teacher.pk))
+        await student.receive_update()
+        await db(end_call)()
+        for client in (teacher, student):
+            assert (await client.text())["live"] is False
+        await teacher.send_update(draw(teacher.doc, author=lesson.teacher.pk))
+        assert (await teacher.text())["code"] == "board_call_ended"
+        assert await student.socket.receive_nothing(timeout=0.3)
+        await teacher.socket.disconnect()
+        await student.socket.disconnect()
+
+    run(scenario)
+    board = Board.objects.get(pk=lesson.board.pk)
+    assert (board.state_seq, board.last_seq) == (1, 1)
+    assert not BoardUpdate.objects.filter(board=board).exists()
+    assert len(content_of(services.board_state(board))) == 1
