@@ -7,7 +7,8 @@ board's other connections through the group `board.<id>` (any process, through R
 frame `{"type": "board.refused", "code", "message"}` and goes nowhere. Awareness (cursors) is relayed as it is.
 Text frames from the server: `board.refused`, `board.permissions` (on connect and whenever the organizer changes them).
 
-Close codes: 4401 not signed in (and no guest session for this call); 4404 no such board, or not in its call.
+Close codes: 4401 not signed in (and no guest session for this call); 4403 the organizer removed this person from the
+call; 4404 no such board, or not in its call.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from parta.messenger.errors import Refusal
 log = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_REMOVED = 4403
 CLOSE_NOT_FOUND = 4404
 
 
@@ -177,3 +179,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
 
     async def board_permissions(self, message: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(message["frame"]))
+
+    async def board_removed(self, message: dict[str, Any]) -> None:
+        if self.access.participant_id is not None and message.get("participant_id") == self.access.participant_id:
+            await self.close(code=CLOSE_REMOVED)

@@ -205,20 +205,24 @@ def _organizer_board(actor: CallActor, board: Board) -> Board:
     return locked
 
 
+def _send_to_tabs(board_id: int, message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        run_on_layer_loop(layer, layer.group_send(board_group(board_id), message))
+    except Exception:  # a down Redis must not fail the change that committed; pages reconnect and read it
+        log.warning("board %s: sending %s to its tabs failed", board_id, message["type"], exc_info=True)
+
+
 def _push_permissions(board: Board) -> None:
     frame = selectors.permissions(board)
+    transaction.on_commit(lambda: _send_to_tabs(board.pk, {"type": "board.permissions", "frame": frame}))
 
-    def push() -> None:
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        message: dict[str, Any] = {"type": "board.permissions", "frame": frame}
-        try:
-            run_on_layer_loop(layer, layer.group_send(board_group(board.pk), message))
-        except Exception:  # a down Redis must not fail the change that committed; pages reconnect and read it
-            log.warning("board %s: pushing the permissions failed", board.pk, exc_info=True)
 
-    transaction.on_commit(push)
+def close_participant_tabs(*, board_id: int, participant_id: int) -> None:
+    """Closes the board's tabs of a participant the organizer removed (call it after that commit)."""
+    _send_to_tabs(board_id, {"type": "board.removed", "participant_id": participant_id})
 
 
 def set_draw_mode(*, actor: CallActor, board: Board, draw_mode: DrawMode) -> Board:

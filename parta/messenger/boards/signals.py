@@ -1,5 +1,6 @@
-"""The board listens to its call: when the call ends, its board's log is compacted and its tabs learn that it is
-read-only now (after the end commits)."""
+"""The board listens to its call (calls knows nothing of boards): when the call ends, its board's log is compacted
+and its tabs learn that it is read-only now; when the organizer removes a participant, their tabs of the board close.
+Both after the call's change commits."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
-from parta.messenger.calls.models import Call, CallStatus
+from parta.messenger.calls.models import Call, CallStatus, Participant
 
 log = logging.getLogger(__name__)
 
@@ -31,3 +32,23 @@ def compact_when_call_ends(sender: type[Call], instance: Call, **kwargs: Any) ->
             log.warning("call %s: compacting its board failed", call_id, exc_info=True)
 
     transaction.on_commit(compact_quietly)
+
+
+def close_when_removed(sender: type[Participant], instance: Participant, **kwargs: Any) -> None:
+    update_fields = kwargs.get("update_fields")
+    if instance.removed_at is None or (update_fields is not None and "removed_at" not in update_fields):
+        return
+    call_id, participant_id = instance.call_id, instance.pk
+
+    def close_quietly() -> None:
+        from parta.messenger.boards.models import Board
+        from parta.messenger.boards.services import close_participant_tabs
+
+        try:
+            board_id = Board.objects.filter(call_id=call_id).values_list("pk", flat=True).first()
+            if board_id is not None:
+                close_participant_tabs(board_id=board_id, participant_id=participant_id)
+        except Exception:  # their next change is refused anyway (apply_update checks the participant)
+            log.warning("call %s: closing the board tabs of participant %s failed", call_id, participant_id)
+
+    transaction.on_commit(close_quietly)

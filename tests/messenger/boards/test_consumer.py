@@ -12,11 +12,12 @@ from collections.abc import Awaitable, Callable
 import pytest
 from asgiref.sync import async_to_sync
 from django.db import transaction
+from django.utils import timezone
 from pycrdt import Doc, Encoder, create_awareness_message
 
 from parta.messenger.boards import documents, services
 from parta.messenger.boards.models import Board, BoardUpdate, DrawMode
-from parta.messenger.calls.models import Call, CallStatus
+from parta.messenger.calls.models import Call, CallStatus, Participant
 from tests.messenger.boards.helpers import (
     actor,
     content_of,
@@ -247,3 +248,27 @@ def test_when_the_call_ends_the_tabs_learn_the_board_is_read_only_and_it_is_comp
     assert (board.state_seq, board.last_seq) == (1, 1)
     assert not BoardUpdate.objects.filter(board=board).exists()
     assert len(content_of(services.board_state(board))) == 1
+
+
+def test_a_removed_participants_tabs_close_and_the_others_stay() -> None:
+    lesson = make_lesson(students=1)
+    student_profile = lesson.students[0]
+
+    def remove() -> None:
+        with transaction.atomic():
+            target = Participant.objects.select_for_update().get(call=lesson.call, profile=student_profile)
+            target.removed_at = timezone.now()
+            target.save(update_fields=["removed_at"])  # what calls' `remove_participant` saves (among others)
+
+    async def scenario() -> None:
+        teacher = await join(lesson.board, lesson.teacher)
+        student = await join(lesson.board, student_profile)
+        await db(remove)()
+        assert await student.socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
+        await teacher.send_update(draw(teacher.doc, author=lesson.teacher.pk))
+        assert await teacher.socket.receive_nothing(timeout=0.3)
+        await teacher.socket.disconnect()
+        socket = await open_board_socket(lesson.board, student_profile)  # and cannot come back
+        assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 4404}
+
+    run(scenario)
