@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_REMOVED = 4403
 CLOSE_NOT_FOUND = 4404
+FRAME_OVERHEAD = 16  # bytes: the message types and the update's length around an update
 
 
 def _actor(scope: dict[str, Any]) -> CallActor:
@@ -126,6 +127,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not bytes_data:
             return  # the protocol is binary; text frames from a client mean nothing
+        if len(bytes_data) > settings.BOARDS_MAX_UPDATE_BYTES + FRAME_OVERHEAD:
+            await self._refuse(errors.update_too_large())  # not even decoded
+            return
         try:
             decoder = Decoder(bytes_data)
             kind = decoder.read_var_uint()

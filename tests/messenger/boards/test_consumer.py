@@ -8,6 +8,7 @@ With REDIS_URL set (as ./test.sh does) the relays go through Redis, as between t
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -272,3 +273,20 @@ def test_a_removed_participants_tabs_close_and_the_others_stay() -> None:
         assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 4404}
 
     run(scenario)
+
+
+def test_an_oversized_frame_is_refused_unread(settings: Any) -> None:
+    settings.BOARDS_MAX_UPDATE_BYTES = 1_000
+    lesson = make_lesson(students=1)
+
+    async def scenario() -> None:
+        teacher = await join(lesson.board, lesson.teacher)
+        student = await join(lesson.board, lesson.students[0])
+        await teacher.send_update(draw(teacher.doc, author=lesson.teacher.pk, points=[n + 0.5 for n in range(300)]))
+        assert (await teacher.text())["code"] == "board_update_too_large"
+        assert await student.socket.receive_nothing(timeout=0.3)
+        await teacher.socket.disconnect()
+        await student.socket.disconnect()
+
+    run(scenario)
+    assert not BoardUpdate.objects.filter(board=lesson.board).exists()
