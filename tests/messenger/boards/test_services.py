@@ -248,3 +248,14 @@ def test_a_guest_draws_only_when_everyone_may() -> None:
     assert services.apply_update(board=lesson.board, profile=None, participant_id=guest.pk, update=draw(doc, author=0))
     guest_actor = CallActor(profile=None, guest_ids={str(lesson.call.public_id): guest.pk})
     assert services.open_board(actor=guest_actor, call=lesson.call).pk == lesson.board.pk
+
+
+def test_a_stroke_costs_a_fixed_number_of_queries(django_assert_num_queries: Any) -> None:
+    """The hot path, whatever the log's length: the board locked with its call, the author's participant, the row
+    inserted, the board's counters updated (and the savepoint the test's transaction makes of the service's)."""
+    lesson = make_lesson()
+    doc = new_doc()
+    for _ in range(20):
+        services.apply_update(board=lesson.board, profile=lesson.teacher, update=draw(doc, author=1))
+    with django_assert_num_queries(6):
+        services.apply_update(board=lesson.board, profile=lesson.teacher, update=draw(doc, author=1))
