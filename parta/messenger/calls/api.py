@@ -72,10 +72,17 @@ def start_call(request: HttpRequest, payload: StartIn) -> Status:
     return Status(201 if created else 200, selectors.call_out(call))
 
 
-@router.get("/live", auth=django_auth, response={200: CallOut, **REFUSALS}, summary="A chat's live call")
+@router.get(
+    "/live",
+    auth=django_auth,
+    response={200: CallOut, 204: None, **REFUSALS},
+    summary="A chat's live call (204: the chat has none now)",
+)
 @answer_refusals
-def live_call(request: HttpRequest, chat_id: int) -> CallOut:
-    return selectors.call_out(selectors.live_call_of_chat(current_profile(request), chat_id))
+def live_call(request: HttpRequest, chat_id: int) -> Status:
+    # No live call is the usual answer for a chat page, not an error: 204, so the browser logs nothing.
+    call = selectors.live_call_of_chat(current_profile(request), chat_id)
+    return Status(204, None) if call is None else Status(200, selectors.call_out(call))
 
 
 @router.get("/{call_id}", response={200: CallState, **REFUSALS}, summary="The call's state")

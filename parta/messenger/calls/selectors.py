@@ -116,14 +116,12 @@ def visible_call(actor: CallActor, public_id: str, *, lock: bool = False) -> tup
     return call, participant
 
 
-def live_call_of_chat(profile: Profile, chat_id: int) -> Call:
-    """The chat's live call (a call started in it, or the lesson whose chat it is), for one of its members."""
+def live_call_of_chat(profile: Profile, chat_id: int) -> Call | None:
+    """The chat's live call (a call started in it, or the lesson whose chat it is), for one of its members; None when
+    it has none now. Someone outside the chat gets `call_not_found`, as for a chat that does not exist."""
     if not Membership.objects.filter(chat_id=chat_id, profile_id=profile.pk).exists():
         raise errors.call_not_found()
-    call = Call.objects.filter(chat_id=chat_id, status=CallStatus.LIVE).order_by("-created_at").first()
-    if call is None:
-        raise errors.call_not_found()
-    return call
+    return Call.objects.filter(chat_id=chat_id, status=CallStatus.LIVE).order_by("-created_at").first()
 
 
 # --- what a participant may do (V8) -----------------------------------------------------------------------------------

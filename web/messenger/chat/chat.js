@@ -201,7 +201,7 @@ export class ChatView {
     try {
       call = await api.liveCall(this.chat.id);
     } catch {
-      // 404: no live call (or calls are off); either way nothing to join
+      // null (204) is no live call; an error (calls are off, the network) also leaves nothing to join
     }
     if (this.destroyed) return;
     this.callBanner.hidden = !call || call.status !== "live";
