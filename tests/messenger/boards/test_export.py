@@ -13,7 +13,7 @@ from unittest import mock
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from parta.messenger.boards import exports, services
 from parta.messenger.boards.models import Board
@@ -155,3 +155,24 @@ def test_an_empty_board_posts_nothing_and_a_live_call_is_not_posted(django_captu
     end(lesson.call, django_capture_on_commit_callbacks)
     assert board_messages(lesson) == []
     assert Board.objects.get(pk=lesson.board.pk).exported_at is not None  # done: housekeeping leaves it
+
+
+def test_a_turned_worksheet_page_stays_turned_and_text_in_the_board_pdf() -> None:
+    lesson = make_lesson()
+    writer = PdfWriter(clone_from=io.BytesIO(make_pdf(1, text="Sideways sheet")))
+    writer.pages[0].rotate(90)
+    turned = io.BytesIO()
+    writer.write(turned)
+    worksheet = ok(
+        browser(lesson.teacher).post(
+            f"/api/v1/boards/{lesson.board.public_id}/backgrounds", {"file": upload(turned.getvalue(), "t.pdf")}
+        )
+    )
+    doc = new_doc()
+    image = {"background_id": worksheet["id"], **worksheet["pages"][0]}
+    update = add_page(doc, items=[text_item("Поверх листа")], image=image)
+    services.apply_update(board=lesson.board, profile=lesson.teacher, update=update)
+    page = read_pdf(exports.board_pdf(lesson.board)).pages[0]
+    assert round(float(page.mediabox.width)) == 842 and round(float(page.mediabox.height)) == round(842 * 1414 / 2000)
+    text = page.extract_text()
+    assert "Sideways sheet 1" in text and "Поверх листа" in text
