@@ -14,12 +14,15 @@ from typing import Any
 
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from pycrdt import Doc, YSyncMessageType, create_sync_message, handle_sync_message
 
 from parta.messenger.accounts.models import Profile
-from parta.messenger.boards import documents, errors, selectors
-from parta.messenger.boards.models import Board, BoardDrawer, BoardUpdate, DrawMode
+from parta.messenger.boards import backgrounds, documents, errors, selectors
+from parta.messenger.boards.models import Board, BoardBackground, BoardDrawer, BoardUpdate, DrawMode, background_path
 from parta.messenger.calls.models import Call, CallKind, Participant
 from parta.messenger.calls.selectors import CallActor
 from parta.messenger.realtime.services import run_on_layer_loop
@@ -37,8 +40,9 @@ def _lock(board: Board) -> Board:
 
 def _catch_up(board: Board, entry: documents.Cached) -> None:
     """Brings this process's document up to the board's last seq (the caller holds the row lock or reads)."""
-    if entry.seq > board.last_seq:  # a board recreated under the same id (tests) or a rolled-back write
-        entry.doc, entry.seq = Doc(), 0
+    if entry.seq > board.last_seq or entry.tentative_seq is not None:
+        # a board recreated under the same id (tests), or a write that may have rolled back
+        entry.doc, entry.seq, entry.tentative_seq = Doc(), 0, None
     if entry.seq < board.state_seq and board.state:
         entry.doc.apply_update(bytes(board.state))  # Yjs ignores what the document already has
         entry.seq = board.state_seq
@@ -88,14 +92,22 @@ def _check_may_draw(board: Board, *, profile: Profile | None, participant_id: in
         raise errors.draw_not_allowed()
 
 
-def apply_update(*, board: Board, profile: Profile | None, update: bytes, participant_id: int | None = None) -> int:
+def apply_update(
+    *,
+    board: Board,
+    profile: Profile | None,
+    update: bytes,
+    participant_id: int | None = None,
+    max_update_bytes: int | None = None,
+) -> int:
     """Stores one Yjs update of `profile` (a guest: `profile` None and their `participant_id`) and returns its seq.
 
     Refused (`BoardRefusal`, nothing stored): the author may not draw now (`board_draw_not_allowed`, `board_locked`,
     `board_call_ended`), the update or the document would be too large (`board_update_too_large`, `board_full`), the
-    bytes are not a Yjs update (`board_malformed_update`). Locks the board's row.
+    bytes are not a Yjs update (`board_malformed_update`). Locks the board's row. `max_update_bytes`: the server's own
+    changes (a copied board) may be larger than a browser's.
     """
-    if len(update) > settings.BOARDS_MAX_UPDATE_BYTES:
+    if len(update) > (max_update_bytes or settings.BOARDS_MAX_UPDATE_BYTES):
         raise errors.update_too_large()
     with transaction.atomic():
         locked = _lock(board)
@@ -110,6 +122,8 @@ def apply_update(*, board: Board, profile: Profile | None, update: bytes, partic
         if not documents.is_yjs_update(update):
             raise errors.malformed_update()
         seq = locked.last_seq + 1
+        if settings.BOARDS_MAX_PAGES:
+            _check_pages(locked, update, seq)
         BoardUpdate.objects.create(board=locked, seq=seq, data=update, author=profile)
         locked.last_seq, locked.stored_bytes = seq, locked.stored_bytes + len(update)
         locked.save(update_fields=["last_seq", "stored_bytes"])
@@ -119,10 +133,32 @@ def apply_update(*, board: Board, profile: Profile | None, update: bytes, partic
     return seq
 
 
+def _check_pages(board: Board, update: bytes, seq: int) -> None:
+    """Refuses an update that would leave more than BOARDS_MAX_PAGES pages (`board_too_many_pages`; one that keeps or
+    lowers the count always passes). The process's document takes the update now, marked tentative until the commit
+    (`_remember`), so counting costs no copy of the document. Called under the board's row lock."""
+    with documents.cached(board.pk) as entry:
+        _catch_up(board, entry)
+        before = documents.page_count(entry.doc)
+        try:
+            entry.doc.apply_update(update)
+        except Exception:  # checked as a Yjs update already; whatever pycrdt thinks, the copy is rebuilt
+            documents.forget(board.pk)
+            raise errors.malformed_update() from None
+        entry.seq, entry.tentative_seq = seq, seq
+        after = documents.page_count(entry.doc)
+    if after > settings.BOARDS_MAX_PAGES and after > before:
+        documents.forget(board.pk)
+        raise errors.too_many_pages()
+
+
 def _remember(board_id: int, seq: int, update: bytes) -> None:
     """After commit: this process's document takes the update if it is the next one; otherwise its next use reads
     the log (so an update whose transaction rolled back never reaches a document)."""
     with documents.cached(board_id) as entry:
+        if entry.tentative_seq == seq:  # already in: it was applied to count the pages
+            entry.tentative_seq = None
+            return
         if entry.seq != seq - 1:
             return
         try:
@@ -220,6 +256,11 @@ def _push_permissions(board: Board) -> None:
     transaction.on_commit(lambda: _send_to_tabs(board.pk, {"type": "board.permissions", "frame": frame}))
 
 
+def relay_to_tabs(board_id: int, frame: bytes, seq: int) -> None:
+    """Sends the board's tabs a change the server made (after it commits), as the consumer relays a browser's."""
+    _send_to_tabs(board_id, {"type": "board.relay", "frame": frame, "seq": seq, "from": ""})
+
+
 def close_participant_tabs(*, board_id: int, participant_id: int) -> None:
     """Closes the board's tabs of a participant the organizer removed (call it after that commit)."""
     _send_to_tabs(board_id, {"type": "board.removed", "participant_id": participant_id})
@@ -270,3 +311,44 @@ def lock(*, actor: CallActor, board: Board) -> Board:
 
 def unlock(*, actor: CallActor, board: Board) -> Board:
     return _set_locked(actor, board, False)
+
+
+# --- backgrounds (the organizer) --------------------------------------------------------------------------------------
+
+
+def add_background(*, actor: CallActor, board: Board, upload: UploadedFile) -> BoardBackground:
+    """Checks an uploaded PDF or picture, stores it and its page pictures (MEDIA_ROOT/boards/<board>/<id>/), and
+    answers the background; the organizer's browser then adds a page per picture to the document. Organizer only,
+    call live; refusals of `backgrounds.prepare_background`. The pictures are made before the board's row is locked,
+    so drawing goes on meanwhile."""
+    _, organizer = selectors.in_call(actor, board.call)
+    if not organizer:
+        raise errors.organizer_only()
+    if not board.call.is_live:
+        raise errors.call_ended()
+    prepared = backgrounds.prepare_background(upload)
+    with transaction.atomic():
+        locked = _organizer_board(actor, board)
+        if not locked.call.is_live:
+            raise errors.call_ended()
+        background = BoardBackground(
+            board=locked,
+            kind=prepared.kind,
+            name=prepared.name,
+            content_type=prepared.content_type,
+            page_count=len(prepared.pages),
+        )
+        background.original.save(prepared.original_name, ContentFile(prepared.original), save=False)
+        background.pages = [
+            {
+                "page": number,
+                "width": picture.width,
+                "height": picture.height,
+                "file": default_storage.save(
+                    background_path(background, f"page-{number}.{prepared.extension}"), ContentFile(picture.data)
+                ),
+            }
+            for number, picture in enumerate(prepared.pages, start=1)
+        ]
+        background.save()
+    return background
