@@ -129,7 +129,7 @@ export function mountBoard(container, options) {
 
   /** A change the server did not take: say so and start over from the server's document. */
   function refused(/** @type {{code: string, message: string}} */ refusal) {
-    state.message = { text: t("refused", { message: refusal.message || refusal.code }), kind: "error" };
+    say(t("refused", { message: refusal.message || refusal.code }), "error");
     options.onRefused?.(refusal);
     input.cancel();
     state.selection.clear();
@@ -230,6 +230,18 @@ export function mountBoard(container, options) {
       fading ||= ownTrail.length > 0;
     }
     return fading;
+  }
+
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let messageTimer;
+  /** A message for a while (a refusal), then the usual notice again. @param {string} text @param {"info" | "error"} kind */
+  function say(text, kind) {
+    state.message = { text, kind };
+    clearTimeout(messageTimer);
+    messageTimer = setTimeout(() => {
+      state.message = null;
+      refresh();
+    }, 8000);
   }
 
   /** @type {{x: number, y: number, at: number}[]} */
@@ -367,6 +379,7 @@ export function mountBoard(container, options) {
     captureStream: (fps = 10) => renderer.canvas.captureStream(fps),
     fit: () => renderer.fit(),
     destroy() {
+      clearTimeout(messageTimer);
       editor.finish(true);
       input.destroy();
       session.destroy();
@@ -375,7 +388,11 @@ export function mountBoard(container, options) {
       if (window.partaBoard === view) delete window.partaBoard;
     },
     debug: () => describe(session.pages),
-    stats: () => ({ ...renderer.stats, others: session.others(state.pageId).map((other) => other.name) }),
+    stats: () => {
+      const others = session.others(state.pageId);
+      const lasers = others.filter((other) => other.trail.length).map((other) => other.name);
+      return { ...renderer.stats, view: { ...renderer.view }, others: others.map((other) => other.name), lasers };
+    },
     doc: () => session.doc,
   };
   window.partaBoard = view;
