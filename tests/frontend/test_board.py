@@ -171,17 +171,22 @@ def test_a_remote_change_is_drawn_and_another_tab_sees_the_stroke_and_the_cursor
 
 
 def test_a_refused_change_disappears_and_the_message_is_shown(browser: Browser, server: BoardServer) -> None:
-    server.change(lambda pages: pages.append(page_map("page-1", [stroke("s1", 7, [100, 100, 200, 200])])))
+    server.change(lambda pages: pages.append(page_map("page-1")))
+    server.change(lambda pages: pages.append(page_map("page-2", [stroke("s1", 7, [100, 100, 200, 200])])))
     server.writers = {"teacher"}  # the server says no to the student, whatever the student's page believes
     student = open_board(browser, server, "student", me=5, permissions=EVERYONE)
+    expect(board(student)).to_have_attribute("data-page", "page-1")
+    student.locator("[data-action=next-page]").click()
     expect(canvas(student)).to_have_attribute("data-rendered-items", "1")
     draw(student, ZIGZAG)
     expect(student.locator(".board-note")).to_contain_text("Рисовать может только организатор")
     expect(canvas(student)).to_have_attribute("data-rendered-items", "1")
     expect(board(student)).to_have_attribute("data-board-status", "synced")
+    expect(board(student)).to_have_attribute("data-page", "page-2")  # the fresh document opens where they were
     assert [i["id"] for i in items(student)] == ["s1"]
-    assert server.refused and [i["id"] for i in server_items(server)] == ["s1"]
+    assert server.refused and [i["id"] for i in server_items(server, 1)] == ["s1"]
     assert student.evaluate("window.refusals[0].code") == "board_draw_not_allowed"
+    assert server.connections == 2  # one new socket for the new document
 
 
 def test_undo_takes_back_only_ones_own_items(browser: Browser, server: BoardServer) -> None:

@@ -47,6 +47,7 @@ export function mountBoard(container, options) {
     color: COLORS[0][0],
     width: WIDTHS[1][0],
     pageId: "",
+    pageIndex: 0,
     status: /** @type {"connecting" | "synced" | "offline"} */ ("connecting"),
     closedMessage: "",
     message: /** @type {{text: string, kind: "info" | "error"} | null} */ (null),
@@ -131,7 +132,7 @@ export function mountBoard(container, options) {
   function refused(/** @type {{code: string, message: string}} */ refusal) {
     say(t("refused", { message: refusal.message || refusal.code }), "error");
     options.onRefused?.(refusal);
-    input.cancel();
+    input.drop();
     state.selection.clear();
     session.destroy();
     session = newSession();
@@ -171,9 +172,12 @@ export function mountBoard(container, options) {
   /** Puts the view, the hooks and the tool bar in line with the state. */
   function refresh() {
     const pages = pageList(session.pages);
-    if (!pages.some((p) => p.get("id") === state.pageId)) {
-      const index = Math.max(0, pages.findIndex((p) => p.get("id") === state.pageId));
-      state.pageId = pages.length ? String(pages[Math.min(index, pages.length - 1)].get("id")) : "";
+    const index = pages.findIndex((p) => p.get("id") === state.pageId);
+    // The page went (deleted by someone): its neighbour. Not before the first sync of a new session, which would
+    // lose the page the person was on.
+    if (index >= 0) state.pageIndex = index;
+    else if (pages.length || session.synced) {
+      state.pageId = pages.length ? String(pages[Math.min(state.pageIndex, pages.length - 1)].get("id")) : "";
     }
     renderer.setPage(page());
     if (!canDraw()) input.cancel();
