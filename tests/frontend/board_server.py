@@ -7,6 +7,7 @@ refusal is the server's, as in the real consumer."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import Callable, Coroutine
@@ -29,6 +30,7 @@ from pycrdt import (
 )
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 EMPTY_UPDATE = b"\x00\x00"
@@ -182,11 +184,17 @@ class BoardServer:
     async def _broadcast(self, frame: bytes, sender: Peer | None) -> None:
         for peer in list(self.peers):
             if peer is not sender:
-                await peer.connection.send(frame)
+                await self._send(peer, frame)
 
     async def _send_all(self, text: str) -> None:
         for peer in list(self.peers):
-            await peer.connection.send(text)
+            await self._send(peer, text)
+
+    @staticmethod
+    async def _send(peer: Peer, frame: bytes | str) -> None:
+        """A socket closing meanwhile misses the frame (as the channel layer's relay would) and fails no one else."""
+        with contextlib.suppress(ConnectionClosed):
+            await peer.connection.send(frame)
 
 
 def stroke(item_id: str, author: int, points: list[float], color: str = "#1b1b1b") -> Map[Any]:

@@ -228,6 +228,14 @@ def test_tools_text_shapes_eraser_select_and_pages(browser: Browser, server: Boa
     assert [(i["kind"], i.get("text")) for i in server_items(server)] == [
         ("text", "Дано: x = 2"), ("rect", None), ("sticky", "Домашнее задание")]  # fmt: skip
 
+    page.locator("[data-tool=select]").click()  # a double click opens a text again
+    page.mouse.dblclick(box["x"] + 215, box["y"] + 212)
+    expect(page.locator(".board-editor")).to_have_value("Дано: x = 2")
+    page.locator(".board-editor").fill("Дано: x = 3")
+    page.keyboard.press("Enter")
+    expect(page.locator(".board-editor")).to_have_count(0)
+    assert [i.get("text") for i in server_items(server)] == ["Дано: x = 3", None, "Домашнее задание"]
+
     page.locator("[data-tool=eraser]").click()  # across the rectangle's left edge
     page.mouse.move(box["x"] + 380, box["y"] + 380)
     page.mouse.down()

@@ -11,7 +11,8 @@
  */
 import { t } from "./i18n.js";
 import { DRAWING_TOOLS, Input } from "./input.js";
-import { FIRST_PAGE_ID, SETUP, alive, describe, findPage, itemsOf, makePage, pageList } from "./model.js";
+import { FIRST_PAGE_ID, SETUP, alive, describe, findPage, itemsOf, makePage, pageList, readItem } from "./model.js";
+import { hitForSelect } from "./geometry.js";
 import { paintCursor, paintLaser } from "./paint.js";
 import { mayDraw, normalize, whyNot } from "./permissions.js";
 import { Renderer } from "./renderer.js";
@@ -121,7 +122,23 @@ class Board {
       keys: (event) => boardKeys(event, this),
       viewChanged: () => this.editor.reposition(),
       step: () => this.session.undo.stopCapturing(),
+      editItemAt: (p) => this.editItemAt(p),
     };
+  }
+
+  /** Opens the topmost text or sticky under the point in the editor. @param {{x: number, y: number}} p */
+  editItemAt(p) {
+    const page = this.page();
+    const maps = page ? itemsOf(page).toArray().reverse() : [];
+    const map = maps.find((each) => {
+      const item = readItem(each);
+      return (item.kind === "text" || item.kind === "sticky") && hitForSelect(item, p.x, p.y, 4 / this.renderer.view.scale);
+    });
+    if (!map) return;
+    const item = readItem(map);
+    this.input.cancel(); // the first click of the double click may have begun a new text
+    this.editor.finish(false);
+    this.editor.start(/** @type {"text" | "sticky"} */ (item.kind), item.x ?? 0, item.y ?? 0, item.text ?? "", map);
   }
 
   /** @returns {import("./texteditor.js").EditorHost} */

@@ -1,7 +1,7 @@
 /**
  * The board's keys and the text editor's commit, kept apart from board.js so each stays small.
  */
-import { itemsOf, makeItem, newId } from "./model.js";
+import { alive, itemsOf, makeItem, newId } from "./model.js";
 import { STICKY_SIDE, STICKY_SIZE, TEXT_SIZE, measureText } from "./paint.js";
 
 /**
@@ -34,6 +34,15 @@ export function boardKeys(event, commands) {
 export function commitText(draft, where) {
   const { page, canDraw, change, author, color, ctx } = where;
   if (!page || !canDraw) return false;
+  const existing = draft.item;
+  if (existing && alive(existing)) {
+    const size = Number(existing.get("size")) || TEXT_SIZE;
+    change(() => {
+      existing.set("text", draft.text);
+      if (draft.kind === "text") for (const [key, value] of Object.entries(measureText(ctx, draft.text, size))) existing.set(key, value);
+    });
+    return true;
+  }
   const base = { id: newId(), kind: draft.kind, author, color, width: 2, x: draft.x, y: draft.y, text: draft.text };
   const item =
     draft.kind === "sticky"

@@ -11,7 +11,8 @@ export const DRAWING_TOOLS = new Set(["pen", "highlighter", "eraser", "line", "a
  * @typedef {import("./actions.js").Action} Action
  * @typedef {import("./actions.js").Host & {tool(): string, canDraw(): boolean,
  *   renderer: import("./renderer.js").Renderer, cursor(p: {x: number, y: number} | null): void,
- *   keys(event: KeyboardEvent): boolean, viewChanged(): void, step(): void}} InputHost
+ *   keys(event: KeyboardEvent): boolean, viewChanged(): void, step(): void,
+ *   editItemAt(p: {x: number, y: number}): void}} InputHost
  */
 
 export class Input {
@@ -49,6 +50,7 @@ export class Input {
     };
     document.addEventListener("keydown", this.onBodyKey);
     on("contextmenu", (event) => event.preventDefault());
+    on("dblclick", (event) => this.#edit(event));
   }
 
   /** The current action's preview. @param {CanvasRenderingContext2D} ctx */
@@ -141,6 +143,13 @@ export class Input {
     if (action && cancelled) action.cancel();
     else action?.up(this.host.renderer.toBoard(event.clientX, event.clientY));
     this.host.request();
+  }
+
+  /** A double click on a text or sticky (select, text or sticky tool) opens it in the editor. @param {MouseEvent} event */
+  #edit(event) {
+    if (!["select", "text", "sticky"].includes(this.host.tool()) || !this.host.canDraw()) return;
+    const p = this.host.renderer.toBoard(event.clientX, event.clientY);
+    this.host.editItemAt(p);
   }
 
   #pinchState() {

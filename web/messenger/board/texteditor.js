@@ -7,7 +7,8 @@ import { t } from "./i18n.js";
 import { STICKY_FILL, STICKY_SIDE, STICKY_SIZE, TEXT_SIZE } from "./paint.js";
 
 /**
- * @typedef {{kind: "text" | "sticky", x: number, y: number, text: string}} Draft
+ * @typedef {{kind: "text" | "sticky", x: number, y: number, text: string, item?: import("yjs").Map<any>}} Draft
+ *   `item`: the text or sticky being edited (else a new one is made)
  * @typedef {{toScreen(x: number, y: number): {left: number, top: number}, scale(): number, color(): string,
  *            commit(draft: Draft): boolean}} EditorHost  commit answers false to keep the editor open
  */
@@ -21,8 +22,11 @@ export class TextEditor {
     this.open = null;
   }
 
-  /** @param {"text" | "sticky"} kind @param {number} x @param {number} y @param {string} [text] */
-  start(kind, x, y, text = "") {
+  /**
+   * @param {"text" | "sticky"} kind @param {number} x @param {number} y @param {string} [text]
+   * @param {import("yjs").Map<any>} [item]
+   */
+  start(kind, x, y, text = "", item = undefined) {
     if (this.open) this.finish(true);
     const element = document.createElement("textarea");
     element.className = `board-editor board-editor-${kind}`;
@@ -30,7 +34,7 @@ export class TextEditor {
     element.setAttribute("aria-label", t(kind));
     element.value = text;
     element.rows = kind === "sticky" ? 6 : 1;
-    const draft = { kind, x, y, text };
+    const draft = { kind, x, y, text, item };
     this.open = { element, draft };
     this.#place();
     element.addEventListener("keydown", (event) => {
