@@ -220,3 +220,10 @@ BOARDS_MAX_UPDATE_BYTES = int(os.environ.get("PARTA_BOARDS_MAX_UPDATE_BYTES", st
 BOARDS_MAX_DOCUMENT_BYTES = int(os.environ.get("PARTA_BOARDS_MAX_DOCUMENT_BYTES", str(16 * 1024 * 1024)))
 BOARDS_COMPACT_AFTER = int(os.environ.get("PARTA_BOARDS_COMPACT_AFTER", "500"))
 BOARDS_MAX_AWARENESS_BYTES = 4_096
+# Backgrounds (a PDF's pages or an image put on the board) and the board's PDF (docs/board.md "Backgrounds").
+BOARDS_MAX_BACKGROUND_BYTES = int(os.environ.get("PARTA_BOARDS_MAX_BACKGROUND_BYTES", str(20 * 1024 * 1024)))
+BOARDS_MAX_PDF_PAGES = int(os.environ.get("PARTA_BOARDS_MAX_PDF_PAGES", "30"))
+BOARDS_MAX_PAGES = int(os.environ.get("PARTA_BOARDS_MAX_PAGES", "60"))
+BOARDS_MAX_IMAGE_PIXELS = 50_000_000  # an image past this is refused before it is decoded (a decompression bomb)
+BOARDS_PAGE_IMAGE_SIDE = 2000  # px, the long side of a PDF page's picture and of a background image
+BOARDS_PDF_FONT = os.environ.get("PARTA_BOARDS_PDF_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parta.messenger.calls.models import Call
+from parta.messenger.chats.models import Message
 
 
 class DrawMode(models.TextChoices):
@@ -33,6 +34,11 @@ class Board(models.Model):
     last_seq = models.PositiveBigIntegerField(default=0)  # the seq of the last accepted update
     stored_bytes = models.PositiveBigIntegerField(default=0)  # the snapshot and the log: what the size limit counts
     created_at = models.DateTimeField(default=timezone.now)
+    # The board's PDF posted into the call's chat when the call ended (once: `exported_at` set, with the message, or
+    # without one for an empty board). A failed try counts in `export_failures`; housekeeping retries a few times.
+    exported_at = models.DateTimeField(null=True, blank=True)
+    export_message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    export_failures = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("whiteboard")
@@ -73,3 +79,34 @@ class BoardUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.board_id}#{self.seq}"
+
+
+class BackgroundKind(models.TextChoices):
+    PDF = "pdf", _("PDF")
+    IMAGE = "image", _("image")
+
+
+def background_path(instance: BoardBackground, filename: str) -> str:
+    return f"boards/{instance.board.public_id}/{instance.public_id}/{filename}"
+
+
+class BoardBackground(models.Model):
+    """A PDF or an image the organizer put on the board: each of its pages a picture (`pages`: [{"page", "width",
+    "height", "file"}], PNG for a PDF page, the image's own type for an image), the original PDF kept for the board's
+    vector PDF. Files live under MEDIA_ROOT/boards/<board>/<background>/ and are served only through the boards API."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="backgrounds")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=BackgroundKind.choices)
+    name = models.CharField(max_length=255)
+    original = models.FileField(upload_to=background_path, max_length=300)
+    content_type = models.CharField(max_length=50)  # of the page pictures
+    page_count = models.PositiveIntegerField()
+    pages = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["board", "created_at"]
+
+    def __str__(self) -> str:
+        return self.name

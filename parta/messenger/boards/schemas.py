@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from ninja import Schema
@@ -11,6 +12,7 @@ DrawModeName = Literal["organizer", "everyone", "chosen"]
 
 class OpenIn(Schema):
     call_id: str
+    copy_from: str | None = None  # an earlier board of the organizer's (GET /boards/earlier) to open a copy of
 
 
 class BoardPatchIn(Schema):
@@ -26,3 +28,25 @@ class BoardOut(Schema):
     locked: bool
     drawers: list[int]
     live: bool
+
+
+class BackgroundPageOut(Schema):
+    page: int  # from 1
+    url: str  # the picture (PNG for a PDF page), for the people of the call
+    width: int  # px = board units: the board page's size
+    height: int
+
+
+class BackgroundOut(Schema):
+    id: str
+    kind: Literal["pdf", "image"]
+    name: str
+    pages: list[BackgroundPageOut]
+
+
+class EarlierOut(Schema):
+    id: str
+    call_id: str
+    title: str
+    ended_at: datetime | None
+    pages: int

@@ -10,10 +10,11 @@ import uuid
 from dataclasses import dataclass
 
 from parta.messenger.boards import errors
-from parta.messenger.boards.models import Board, BoardDrawer, BoardUpdate, DrawMode
+from parta.messenger.boards.models import Board, BoardBackground, BoardDrawer, BoardUpdate, DrawMode
 from parta.messenger.calls import errors as call_errors
 from parta.messenger.calls.models import Call, Participant
-from parta.messenger.calls.selectors import CallActor, participant_of
+from parta.messenger.calls.selectors import CallActor, is_chat_member, participant_of
+from parta.messenger.errors import Refusal
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,31 @@ def find_board(public_id: str) -> Board:
     if board is None:
         raise errors.board_not_found()
     return board
+
+
+def viewable_board(actor: CallActor, public_id: str) -> Board:
+    """A board for reading its pictures and its PDF: for everyone in its call and for the call chat's members (who
+    find its PDF in the chat after the call); `board_not_found` (404) for anyone else."""
+    board = find_board(public_id)
+    try:
+        in_call(actor, board.call)
+    except Refusal:
+        if actor.profile_id is None or not is_chat_member(board.call, actor.profile_id):
+            raise errors.board_not_found() from None
+    return board
+
+
+def background_page(board: Board, background_id: str, page: int) -> tuple[BoardBackground, dict[str, object]]:
+    """A background of this board and its page's entry (`board_background_not_found` otherwise)."""
+    try:
+        key = uuid.UUID(str(background_id))
+    except ValueError:
+        raise errors.background_not_found() from None
+    background = BoardBackground.objects.filter(board=board, public_id=key).first()
+    entry = next((p for p in (background.pages if background else []) if p.get("page") == page), None)
+    if background is None or entry is None:
+        raise errors.background_not_found()
+    return background, entry
 
 
 def board_access(actor: CallActor, public_id: str) -> BoardAccess:

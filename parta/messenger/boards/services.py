@@ -14,12 +14,15 @@ from typing import Any
 
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from pycrdt import Doc, YSyncMessageType, create_sync_message, handle_sync_message
 
 from parta.messenger.accounts.models import Profile
-from parta.messenger.boards import documents, errors, selectors
-from parta.messenger.boards.models import Board, BoardDrawer, BoardUpdate, DrawMode
+from parta.messenger.boards import backgrounds, documents, errors, selectors
+from parta.messenger.boards.models import Board, BoardBackground, BoardDrawer, BoardUpdate, DrawMode, background_path
 from parta.messenger.calls.models import Call, CallKind, Participant
 from parta.messenger.calls.selectors import CallActor
 from parta.messenger.realtime.services import run_on_layer_loop
@@ -88,14 +91,22 @@ def _check_may_draw(board: Board, *, profile: Profile | None, participant_id: in
         raise errors.draw_not_allowed()
 
 
-def apply_update(*, board: Board, profile: Profile | None, update: bytes, participant_id: int | None = None) -> int:
+def apply_update(
+    *,
+    board: Board,
+    profile: Profile | None,
+    update: bytes,
+    participant_id: int | None = None,
+    max_update_bytes: int | None = None,
+) -> int:
     """Stores one Yjs update of `profile` (a guest: `profile` None and their `participant_id`) and returns its seq.
 
     Refused (`BoardRefusal`, nothing stored): the author may not draw now (`board_draw_not_allowed`, `board_locked`,
     `board_call_ended`), the update or the document would be too large (`board_update_too_large`, `board_full`), the
-    bytes are not a Yjs update (`board_malformed_update`). Locks the board's row.
+    bytes are not a Yjs update (`board_malformed_update`). Locks the board's row. `max_update_bytes`: the server's own
+    changes (a copied board) may be larger than a browser's.
     """
-    if len(update) > settings.BOARDS_MAX_UPDATE_BYTES:
+    if len(update) > (max_update_bytes or settings.BOARDS_MAX_UPDATE_BYTES):
         raise errors.update_too_large()
     with transaction.atomic():
         locked = _lock(board)
@@ -220,6 +231,11 @@ def _push_permissions(board: Board) -> None:
     transaction.on_commit(lambda: _send_to_tabs(board.pk, {"type": "board.permissions", "frame": frame}))
 
 
+def relay_to_tabs(board_id: int, frame: bytes, seq: int) -> None:
+    """Sends the board's tabs a change the server made (after it commits), as the consumer relays a browser's."""
+    _send_to_tabs(board_id, {"type": "board.relay", "frame": frame, "seq": seq, "from": ""})
+
+
 def close_participant_tabs(*, board_id: int, participant_id: int) -> None:
     """Closes the board's tabs of a participant the organizer removed (call it after that commit)."""
     _send_to_tabs(board_id, {"type": "board.removed", "participant_id": participant_id})
@@ -270,3 +286,44 @@ def lock(*, actor: CallActor, board: Board) -> Board:
 
 def unlock(*, actor: CallActor, board: Board) -> Board:
     return _set_locked(actor, board, False)
+
+
+# --- backgrounds (the organizer) --------------------------------------------------------------------------------------
+
+
+def add_background(*, actor: CallActor, board: Board, upload: UploadedFile) -> BoardBackground:
+    """Checks an uploaded PDF or picture, stores it and its page pictures (MEDIA_ROOT/boards/<board>/<id>/), and
+    answers the background; the organizer's browser then adds a page per picture to the document. Organizer only,
+    call live; refusals of `backgrounds.prepare_background`. The pictures are made before the board's row is locked,
+    so drawing goes on meanwhile."""
+    _, organizer = selectors.in_call(actor, board.call)
+    if not organizer:
+        raise errors.organizer_only()
+    if not board.call.is_live:
+        raise errors.call_ended()
+    prepared = backgrounds.prepare_background(upload)
+    with transaction.atomic():
+        locked = _organizer_board(actor, board)
+        if not locked.call.is_live:
+            raise errors.call_ended()
+        background = BoardBackground(
+            board=locked,
+            kind=prepared.kind,
+            name=prepared.name,
+            content_type=prepared.content_type,
+            page_count=len(prepared.pages),
+        )
+        background.original.save(prepared.original_name, ContentFile(prepared.original), save=False)
+        background.pages = [
+            {
+                "page": number,
+                "width": picture.width,
+                "height": picture.height,
+                "file": default_storage.save(
+                    background_path(background, f"page-{number}.{prepared.extension}"), ContentFile(picture.data)
+                ),
+            }
+            for number, picture in enumerate(prepared.pages, start=1)
+        ]
+        background.save()
+    return background

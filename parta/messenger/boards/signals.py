@@ -1,6 +1,6 @@
-"""The board listens to its call (calls knows nothing of boards): when the call ends, its board's log is compacted
-and its tabs learn that it is read-only now; when the organizer removes a participant, their tabs of the board close.
-Both after the call's change commits."""
+"""The board listens to its call (calls knows nothing of boards): when the call ends, its board's log is compacted,
+its tabs learn that it is read-only now and its PDF is posted into the call's chat; when the organizer removes a
+participant, their tabs of the board close. Both after the call's change commits."""
 
 from __future__ import annotations
 
@@ -21,15 +21,19 @@ def compact_when_call_ends(sender: type[Call], instance: Call, **kwargs: Any) ->
     call_id = instance.pk
 
     def compact_quietly() -> None:
+        from parta.messenger.boards.exports import export_quietly
         from parta.messenger.boards.models import Board
         from parta.messenger.boards.services import call_ended
 
+        board = None
         try:
             board = Board.objects.select_related("call").filter(call_id=call_id).first()
             if board is not None:
                 call_ended(board=board)
         except Exception:  # the call has ended whatever happens to its board; the next compaction will catch up
             log.warning("call %s: compacting its board failed", call_id, exc_info=True)
+        if board is not None:
+            export_quietly(board_id=board.pk)  # its PDF into the call's chat; housekeeping retries a failure
 
     transaction.on_commit(compact_quietly)
 
