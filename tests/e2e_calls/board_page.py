@@ -73,25 +73,14 @@ def drag(page: Page, points: list[tuple[float, float]]) -> None:
     page.mouse.move(*at[0])
     page.mouse.down()
     for x, y in at[1:]:
-        page.mouse.move(x, y, steps=6)
+        page.mouse.move(x, y, steps=4)
     page.mouse.up()
 
 
-def stroke(page: Page, y: float = 0.4) -> float:
-    """A pen stroke across the canvas (a wave at height `y`); answers Date.now() of the release (the moment the
-    stroke is one item of the document), for timing how soon the others see it."""
+def stroke(page: Page, y: float = 0.4) -> None:
+    """A pen stroke across the canvas: a real mouse drag, a wave at height `y` (fractions of the canvas)."""
     tool(page, "pen")
-    box = canvas(page).bounding_box()
-    assert box
-    points = [(0.2 + 0.05 * step, y + (0.05 if step % 2 else -0.05)) for step in range(9)]
-    at = [(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy) for fx, fy in points]
-    page.mouse.move(*at[0])
-    page.mouse.down()
-    for x, y_ in at[1:]:
-        page.mouse.move(x, y_, steps=4)
-    released = float(page.evaluate("() => Date.now()"))
-    page.mouse.up()
-    return released
+    drag(page, [(0.2 + 0.05 * step, y + (0.05 if step % 2 else -0.05)) for step in range(9)])
 
 
 def write_text(page: Page, text: str, at: tuple[float, float] = (0.3, 0.75)) -> None:

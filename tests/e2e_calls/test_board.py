@@ -53,13 +53,17 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), timeout=10_000)
 
 
-def seen_by(others: dict[str, Page], count: int, released: float, what: str) -> None:
-    """Each of `others` draws `count` items; prints how long after the release each canvas drew it."""
+def seen_by(others: dict[str, Page], count: int, drawer: Page, what: str) -> None:
+    """Each of `others` draws `count` items; prints how long after the drawer's own canvas drew the new item
+    (a stroke is in the document from its first points on, and grows while the pointer moves) theirs did."""
+    board.wait_items(drawer, count, who="the drawer")
+    drawn = board.seen_at(drawer, count)
+    assert drawn is not None, "the drawer's canvas never drew the stroke"
     for who, page in others.items():
         board.wait_items(page, count, who=who)
         at = board.seen_at(page, count)
-        if at is not None:
-            measure(f"BOARD {what} → rendered [{who}]: {at - released:.0f} ms")
+        assert at is not None, f"{who}'s canvas did not note drawing {count} items"
+        measure(f"BOARD {what} → rendered [{who}]: {at - drawn:.0f} ms after the drawer's screen")
 
 
 # --- entering the lesson -------------------------------------------------------------------------------------------
@@ -103,10 +107,10 @@ def profile_of(page: Page, participant_id: int) -> int:
 
 
 def teacher_draws_and_writes(teacher: Page, students: dict[str, Page]) -> None:
-    for page in students.values():
+    for page in [teacher, *students.values()]:
         board.watch_rendered(page)
-    released = board.stroke(teacher)
-    seen_by(students, 1, released, "teacher's stroke")
+    board.stroke(teacher)
+    seen_by(students, 1, teacher, "teacher's stroke")
     board.write_text(teacher, "x = 5")
     board.wait_items(teacher, 2, who="teacher")
     for who, page in students.items():
@@ -292,10 +296,10 @@ def run_lesson(
     teacher_chooses_drawer(teacher, profile_of(teacher, student_ids["student"]))
     expect(board.host(chosen)).to_have_attribute("data-can-draw", "true", timeout=LIVE_MS)
     watchers = {"teacher": teacher, "student2": other}
-    for page in watchers.values():
+    for page in [chosen, *watchers.values()]:
         board.watch_rendered(page)
-    released = board.stroke(chosen, y=0.55)
-    seen_by(watchers, 3, released, "chosen student's stroke")
+    board.stroke(chosen, y=0.55)
+    seen_by(watchers, 3, chosen, "chosen student's stroke")
     authors = {item["author"] for item in board.items(teacher)}
     assert profile_of(teacher, student_ids["student"]) in authors, authors
     socket = str(page_board(chosen)["socket"])
@@ -309,8 +313,8 @@ def run_lesson(
     survive_restart(world.sites, everyone, 3)
     for page in everyone.values():
         board.watch_rendered(page)
-    released = board.stroke(teacher, y=0.25)
-    seen_by({k: v for k, v in everyone.items() if k != "teacher"}, 4, released, "teacher's stroke after the restart")
+    board.stroke(teacher, y=0.25)
+    seen_by({k: v for k, v in everyone.items() if k != "teacher"}, 4, teacher, "teacher's stroke after the restart")
 
     background_upload(teacher, tmp)
     for who in ("student", "student2", "student3"):
