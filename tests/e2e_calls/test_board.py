@@ -346,3 +346,39 @@ def end_call(page: Page) -> None:
     """«Завершить для всех» and the page's confirmation."""
     page.locator("#call-end").click()
     page.locator("#call-confirm-ok").click()
+
+
+# --- the next lesson continues the board ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def next_lesson(sites: Sites, school: School) -> int:
+    return seed_lesson(sites, "Дистанционный урок: доска, продолжение")
+
+
+def test_the_next_lesson_continues_the_board(
+    people: dict[str, BrowserContext], next_lesson: int, board_lesson: int
+) -> None:
+    """After the lesson above (this module's tests run in order): the teacher's next lesson with 7Б opens its new
+    board with a copy of that lesson's board — «Продолжить доску прошлого урока»."""
+    teacher = start_lesson(people["teacher"], next_lesson)
+    try:
+        board.open_board(teacher)
+        expect(board.host(teacher)).to_have_attribute("data-pages", "1")
+        teacher.locator("#call-board-settings").click()
+        earlier = teacher.locator("#call-board-earlier")
+        expect(earlier).to_be_visible()  # the board is new: nothing on it yet
+        earlier.locator("#call-board-earlier-load").click()
+        choice = earlier.locator("button.call-board-earlier-open").first
+        expect(choice).to_contain_text("страниц: 3")
+        choice.click()
+        expect(board.host(teacher)).to_have_attribute("data-pages", "3", timeout=LIVE_MS)
+        board.wait_synced(teacher)
+        wait_until(lambda: len(board.items(teacher)) == 4, timeout=15, what="the copied strokes and text", page=teacher)
+        teacher.locator("#call-board-settings").click()
+        teacher.locator("#call-board-settings").click()  # the panel again: now the board is not new
+        expect(earlier).to_be_hidden()
+        shot(teacher, "teacher-continued-board")
+    finally:
+        if call.state(teacher)["status"] == "live":
+            call.post(teacher, "end")
