@@ -96,6 +96,15 @@ class BoardServer:
         frame = json.dumps({"type": "board.permissions", **self.permissions})
         self.call(self._send_all(frame))
 
+    def drop_all(self, code: int = 1011) -> None:
+        """Closes every socket, as a messenger restart would; the browsers reconnect."""
+
+        async def inside() -> None:
+            for peer in list(self.peers):
+                await peer.connection.close(code, "going away")
+
+        self.call(inside())
+
     def stop(self) -> None:
         self.call(self._stop())
         self.loop.call_soon_threadsafe(self.loop.stop)

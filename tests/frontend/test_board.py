@@ -7,8 +7,10 @@ disappears, undo takes back only one's own items, permissions disable the tools,
 
 from __future__ import annotations
 
+import struct
 import subprocess
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -169,17 +171,22 @@ def test_a_remote_change_is_drawn_and_another_tab_sees_the_stroke_and_the_cursor
 
 
 def test_a_refused_change_disappears_and_the_message_is_shown(browser: Browser, server: BoardServer) -> None:
-    server.change(lambda pages: pages.append(page_map("page-1", [stroke("s1", 7, [100, 100, 200, 200])])))
+    server.change(lambda pages: pages.append(page_map("page-1")))
+    server.change(lambda pages: pages.append(page_map("page-2", [stroke("s1", 7, [100, 100, 200, 200])])))
     server.writers = {"teacher"}  # the server says no to the student, whatever the student's page believes
     student = open_board(browser, server, "student", me=5, permissions=EVERYONE)
+    expect(board(student)).to_have_attribute("data-page", "page-1")
+    student.locator("[data-action=next-page]").click()
     expect(canvas(student)).to_have_attribute("data-rendered-items", "1")
     draw(student, ZIGZAG)
     expect(student.locator(".board-note")).to_contain_text("Рисовать может только организатор")
     expect(canvas(student)).to_have_attribute("data-rendered-items", "1")
     expect(board(student)).to_have_attribute("data-board-status", "synced")
+    expect(board(student)).to_have_attribute("data-page", "page-2")  # the fresh document opens where they were
     assert [i["id"] for i in items(student)] == ["s1"]
-    assert server.refused and [i["id"] for i in server_items(server)] == ["s1"]
+    assert server.refused and [i["id"] for i in server_items(server, 1)] == ["s1"]
     assert student.evaluate("window.refusals[0].code") == "board_draw_not_allowed"
+    assert server.connections == 2  # one new socket for the new document
 
 
 def test_undo_takes_back_only_ones_own_items(browser: Browser, server: BoardServer) -> None:
@@ -284,7 +291,7 @@ def test_a_page_of_5000_strokes_renders(browser: Browser, server: BoardServer) -
     strokes = [stroke(f"s{i}", 3, [float(10 + (i * 37) % 1500 + k * 6) for k in range(16)]) for i in range(5000)]
     server.change(lambda pages: pages.append(page_map("page-1", strokes)))
     started = time.monotonic()
-    page = open_board(browser, server, "late", me=5)
+    page = open_board(browser, server, "late", me=5)  # the server's default: everyone draws
     expect(canvas(page)).to_have_attribute("data-rendered-items", "5000", timeout=30_000)
     shown = time.monotonic() - started
     page.wait_for_timeout(600)  # let the layer take every stroke
@@ -296,6 +303,21 @@ def test_a_page_of_5000_strokes_renders(browser: Browser, server: BoardServer) -
     print(f"\n5,000 strokes: shown {shown * 1000:.0f} ms after opening, layer rebuild {stats['rebuildMs']:.0f} ms, "
           f"a frame {stats['frameMs']:.1f} ms, fit → two frames {frame:.0f} ms")  # fmt: skip
     assert stats["rebuildMs"] < 1_000
+    # Drawing on top of them paints only the new stroke: the layer of 5,000 is not rebuilt while the pen moves.
+    rebuilds = page.evaluate("window.partaBoard.stats().rebuilds")
+    box = canvas(page).bounding_box()
+    assert box
+    page.mouse.move(box["x"] + 100, box["y"] + 100)
+    page.mouse.down()
+    frames = []
+    for step in range(15):
+        page.mouse.move(box["x"] + 100 + step * 10, box["y"] + 100 + (step % 2) * 10)
+        page.wait_for_timeout(20)
+        frames.append(page.evaluate("window.partaBoard.stats().frameMs"))
+    assert page.evaluate("window.partaBoard.stats().rebuilds") == rebuilds
+    page.mouse.up()
+    print(f"a frame while drawing over 5,000 strokes: {max(frames):.1f} ms at most")
+    assert max(frames) < 50
 
 
 def test_on_a_phone_the_toolbar_fits_and_a_finger_draws(browser: Browser, server: BoardServer) -> None:
@@ -318,3 +340,134 @@ def test_on_a_phone_the_toolbar_fits_and_a_finger_draws(browser: Browser, server
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     expect(canvas(page)).to_have_attribute("data-rendered-items", "1")
     assert server_items(server)[0]["kind"] == "pen"
+
+
+def test_after_a_reconnect_it_catches_up_and_a_viewer_sends_no_change(browser: Browser, server: BoardServer) -> None:
+    server.change(
+        lambda pages: pages.append(page_map("page-1", [stroke("s1", 7, [1, 1, 9, 9]), stroke("s2", 7, [5, 5, 50, 50])]))
+    )
+    server.change(lambda pages: pages[0]["items"].pop(0))  # the doc now has a deletion (a step 2 would carry it)
+    server.writers = {"teacher"}
+    server.permissions = {"draw_mode": "organizer", "locked": False, "drawers": [], "live": True}
+    viewer = open_board(browser, server, "student", me=5)
+    expect(canvas(viewer)).to_have_attribute("data-rendered-items", "1")
+    viewer.wait_for_function("window.statuses.includes('synced')")
+
+    server.drop_all()
+    expect(board(viewer)).to_have_attribute("data-board-status", "offline")
+    server.change(lambda pages: pages[0]["items"].append(stroke("s3", 7, [100, 100, 200, 200])))  # while it is away
+    expect(board(viewer)).to_have_attribute("data-board-status", "synced")
+    expect(canvas(viewer)).to_have_attribute("data-rendered-items", "2")
+    assert server.connections == 2
+    assert server.refused == []  # its answer to the server's step 1 was the empty update, not its delete set
+    assert viewer.evaluate("window.refusals") == []
+
+
+def png(width: int, height: int) -> bytes:
+    """A plain light-blue PNG (no image library needed)."""
+    row = b"\x00" + b"\xcc\xe5\xff" * width
+    raw = zlib.compress(row * height)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+def test_image_pages_clear_page_capture_stream_and_the_laser(
+    browser: Browser, server: BoardServer, tmp_path: Path
+) -> None:
+    image = tmp_path / "sheet.png"
+    image.write_bytes(png(80, 60))
+    server.files["/bg/1.png"] = image
+    teacher = open_board(browser, server, "teacher", me=7, organizer=True)
+    expect(board(teacher)).to_have_attribute("data-page", "page-1")
+    student = open_board(browser, server, "student", me=5)
+    expect(board(student)).to_have_attribute("data-page", "page-1")
+
+    draw(teacher, ZIGZAG)
+    draw(teacher, [(0.2, 0.2), (0.3, 0.3)])
+    expect(canvas(student)).to_have_attribute("data-rendered-items", "2")
+    teacher.evaluate("window.partaBoard.clearPage()")
+    expect(canvas(student)).to_have_attribute("data-rendered-items", "0")
+    assert server_items(server) == []
+
+    background = {
+        "id": "bg-1",
+        "kind": "image",
+        "name": "sheet.png",
+        "pages": [{"page": 1, "url": "/bg/1.png", "width": 800, "height": 600}],
+    }
+    ids = teacher.evaluate("(b) => window.partaBoard.addImagePages(b)", background)
+    expect(board(teacher)).to_have_attribute("data-pages", "2")
+    expect(board(teacher)).to_have_attribute("data-page", ids[0])
+    expect(board(student)).to_have_attribute("data-page", "page-1")  # a new page does not yank the others
+    assert server.pages()[1]["image"] == {
+        "background_id": "bg-1",
+        "page": 1,
+        "url": "/bg/1.png",
+        "width": 800,
+        "height": 600,
+    }
+    assert server.pages()[1]["width"] == 800
+    # The background is drawn: the middle of the canvas is the image's light blue.
+    teacher.wait_for_function("""() => {
+      const c = document.querySelector('canvas.board-canvas');
+      const [r, g, b] = c.getContext('2d').getImageData(c.width / 2, c.height / 2, 1, 1).data;
+      return r === 0xcc && g === 0xe5 && b === 0xff;
+    }""")  # fmt: skip
+    tracks = teacher.evaluate("window.partaBoard.captureStream(5).getVideoTracks().map((t) => t.kind)")
+    assert tracks == ["video"]
+
+    teacher.locator("[data-tool=laser]").click()
+    teacher.locator("[data-action=prev-page]").click()
+    box = canvas(teacher).bounding_box()
+    assert box
+    teacher.mouse.move(box["x"] + 300, box["y"] + 300)
+    teacher.mouse.down()
+    for step in range(10):
+        teacher.mouse.move(box["x"] + 300 + step * 20, box["y"] + 300, steps=2)
+        teacher.wait_for_timeout(30)
+    student.wait_for_function("window.partaBoard.stats().lasers.includes('teacher')")
+    teacher.mouse.up()
+    assert server_items(server) == []  # the laser is never stored
+
+
+def test_zoom_pan_and_pinch(browser: Browser, server: BoardServer) -> None:
+    page = open_board(browser, server, "teacher", me=7, organizer=True, phone=True)
+    expect(board(page)).to_have_attribute("data-page", "page-1")
+    fitted = page.evaluate("window.partaBoard.stats().view.scale")
+    page.locator("[data-action=zoom-in]").click()
+    assert page.evaluate("window.partaBoard.stats().view.scale") == pytest.approx(fitted * 1.25)
+    page.locator("[data-action=fit]").click()
+    assert page.evaluate("window.partaBoard.stats().view.scale") == pytest.approx(fitted)
+
+    box = canvas(page).bounding_box()
+    assert box
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    cdp = page.context.new_cdp_session(page)
+
+    def touch(kind: str, spread: float) -> None:
+        points = (
+            [] if kind == "touchEnd" else [{"x": cx - spread, "y": cy, "id": 1}, {"x": cx + spread, "y": cy, "id": 2}]
+        )
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    touch("touchStart", 30)
+    for spread in range(40, 100, 10):
+        touch("touchMove", spread)
+        page.wait_for_timeout(20)
+    touch("touchEnd", 0)
+    assert page.evaluate("window.partaBoard.stats().view.scale") > fitted * 2
+    assert items(page) == []  # two fingers zoom, they do not draw
+
+    page.locator("[data-action=fit]").click()
+    page.locator("[data-tool=pan]").click()
+    before = page.evaluate("window.partaBoard.stats().view")
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    page.mouse.move(cx + 50, cy + 30, steps=4)
+    page.mouse.up()
+    after = page.evaluate("window.partaBoard.stats().view")
+    assert (after["x"] - before["x"], after["y"] - before["y"]) == pytest.approx((50, 30))

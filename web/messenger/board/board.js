@@ -47,6 +47,7 @@ export function mountBoard(container, options) {
     color: COLORS[0][0],
     width: WIDTHS[1][0],
     pageId: "",
+    pageIndex: 0,
     status: /** @type {"connecting" | "synced" | "offline"} */ ("connecting"),
     closedMessage: "",
     message: /** @type {{text: string, kind: "info" | "error"} | null} */ (null),
@@ -129,9 +130,9 @@ export function mountBoard(container, options) {
 
   /** A change the server did not take: say so and start over from the server's document. */
   function refused(/** @type {{code: string, message: string}} */ refusal) {
-    state.message = { text: t("refused", { message: refusal.message || refusal.code }), kind: "error" };
+    say(t("refused", { message: refusal.message || refusal.code }), "error");
     options.onRefused?.(refusal);
-    input.cancel();
+    input.drop();
     state.selection.clear();
     session.destroy();
     session = newSession();
@@ -171,9 +172,12 @@ export function mountBoard(container, options) {
   /** Puts the view, the hooks and the tool bar in line with the state. */
   function refresh() {
     const pages = pageList(session.pages);
-    if (!pages.some((p) => p.get("id") === state.pageId)) {
-      const index = Math.max(0, pages.findIndex((p) => p.get("id") === state.pageId));
-      state.pageId = pages.length ? String(pages[Math.min(index, pages.length - 1)].get("id")) : "";
+    const index = pages.findIndex((p) => p.get("id") === state.pageId);
+    // The page went (deleted by someone): its neighbour. Not before the first sync of a new session, which would
+    // lose the page the person was on.
+    if (index >= 0) state.pageIndex = index;
+    else if (pages.length || session.synced) {
+      state.pageId = pages.length ? String(pages[Math.min(state.pageIndex, pages.length - 1)].get("id")) : "";
     }
     renderer.setPage(page());
     if (!canDraw()) input.cancel();
@@ -230,6 +234,18 @@ export function mountBoard(container, options) {
       fading ||= ownTrail.length > 0;
     }
     return fading;
+  }
+
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let messageTimer;
+  /** A message for a while (a refusal), then the usual notice again. @param {string} text @param {"info" | "error"} kind */
+  function say(text, kind) {
+    state.message = { text, kind };
+    clearTimeout(messageTimer);
+    messageTimer = setTimeout(() => {
+      state.message = null;
+      refresh();
+    }, 8000);
   }
 
   /** @type {{x: number, y: number, at: number}[]} */
@@ -367,6 +383,7 @@ export function mountBoard(container, options) {
     captureStream: (fps = 10) => renderer.canvas.captureStream(fps),
     fit: () => renderer.fit(),
     destroy() {
+      clearTimeout(messageTimer);
       editor.finish(true);
       input.destroy();
       session.destroy();
@@ -375,7 +392,11 @@ export function mountBoard(container, options) {
       if (window.partaBoard === view) delete window.partaBoard;
     },
     debug: () => describe(session.pages),
-    stats: () => ({ ...renderer.stats, others: session.others(state.pageId).map((other) => other.name) }),
+    stats: () => {
+      const others = session.others(state.pageId);
+      const lasers = others.filter((other) => other.trail.length).map((other) => other.name);
+      return { ...renderer.stats, view: { ...renderer.view }, others: others.map((other) => other.name), lasers };
+    },
     doc: () => session.doc,
   };
   window.partaBoard = view;

@@ -45,7 +45,7 @@ export class Input {
     // A button that becomes disabled (undo with nothing left) drops the focus to the body: keys there are the
     // board's too, so Ctrl+Shift+Z still redoes.
     this.onBodyKey = (/** @type {KeyboardEvent} */ event) => {
-      if (event.target === document.body && keyTarget.isConnected) this.#key(event, true);
+      if (event.target === document.body && keyTarget.getClientRects().length) this.#key(event, true); // shown
     };
     document.addEventListener("keydown", this.onBodyKey);
     on("contextmenu", (event) => event.preventDefault());
@@ -58,6 +58,13 @@ export class Input {
 
   destroy() {
     document.removeEventListener("keydown", this.onBodyKey);
+  }
+
+  /** Forgets the action in progress without touching the doc (the doc it changed is being thrown away). */
+  drop() {
+    this.action = null;
+    this.host.hide([]);
+    this.host.request();
   }
 
   /** Drops the action in progress (the tool changed, the right to draw went). */

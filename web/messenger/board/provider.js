@@ -85,6 +85,7 @@ export class BoardProvider {
       if (this.awareness.getLocalState() !== null) this.#sendOwnAwareness();
     };
     socket.onmessage = (event) => {
+      if (this.stopped || this.socket !== socket) return;
       if (typeof event.data === "string") this.#onText(event.data);
       else this.#onBinary(new Uint8Array(event.data));
     };

@@ -46,6 +46,7 @@ export class Renderer {
     /** @type {Set<import("yjs").Map<any>>} */
     this.hidden = new Set();
     this.layerItems = /** @type {import("yjs").Map<any>[]} */ ([]);
+    this.layerSet = /** @type {Set<object>} */ (new Set()); // the same, for a quick "is it in the layer?"
     this.layerView = /** @type {View | null} */ (null);
     this.stale = true;
     this.viewMovedAt = 0;
@@ -70,6 +71,7 @@ export class Renderer {
     this.page = page;
     this.hidden.clear();
     this.fitted = true;
+    this.#fitNow(); // each page opens whole, at its own size
     this.invalidate();
   }
 
@@ -81,7 +83,7 @@ export class Renderer {
   /** An item (or the page) changed: it is painted fresh until it settles. @param {object} target */
   touched(target) {
     this.changedAt.set(target, performance.now());
-    if (this.layerItems.includes(/** @type {any} */ (target))) this.stale = true;
+    if (this.layerSet.has(target)) this.stale = true;
     this.request();
   }
 
@@ -89,7 +91,7 @@ export class Renderer {
   hide(items) {
     const next = new Set(items);
     // Only a change among the layer's items needs the layer repainted (a new stroke is in the tail anyway).
-    if ([...this.hidden, ...next].some((map) => this.hidden.has(map) !== next.has(map) && this.layerItems.includes(map))) {
+    if ([...this.hidden, ...next].some((map) => this.hidden.has(map) !== next.has(map) && this.layerSet.has(map))) {
       this.stale = true;
     }
     this.hidden = next;
@@ -208,6 +210,7 @@ export class Renderer {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.layer.width, this.layer.height);
     this.layerItems = [];
+    this.layerSet.clear();
     this.layerView = { ...this.view };
     this.stale = false;
     if (!this.page) return;
@@ -221,6 +224,7 @@ export class Renderer {
     for (let i = 0; i < cut; i += 1) {
       if (!this.hidden.has(items[i])) paintItem(ctx, readItem(items[i]));
       this.layerItems.push(items[i]);
+      this.layerSet.add(items[i]);
     }
     this.#promote(items, now);
     this.stats.rebuildMs = performance.now() - started;
@@ -236,6 +240,7 @@ export class Renderer {
       if (now - (this.changedAt.get(map) ?? 0) < SETTLE_MS || this.hidden.has(map)) break;
       paintItem(ctx, readItem(map));
       this.layerItems.push(map);
+      this.layerSet.add(map);
     }
   }
 
