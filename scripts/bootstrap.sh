@@ -28,3 +28,9 @@ if [ ! -f ".venv/.parta-lock-$lock_hash" ]; then
   rm -f .venv/.parta-lock-*
   touch ".venv/.parta-lock-$lock_hash"
 fi
+
+# The board's PDF sets its text in DejaVu Sans (Cyrillic; parta/messenger/boards/pdf.py, ADR 0020): Debian's
+# fonts-dejavu-core. Without it the PDF still comes out, its text in Helvetica (no Cyrillic), and the log says so.
+if [ -z "${PARTA_BOARDS_PDF_FONT:-}" ] && [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  apt_install fonts-dejavu-core || echo "parta: could not install fonts-dejavu-core: board PDFs lose Cyrillic" >&2
+fi

@@ -31,6 +31,12 @@ REFUSALS: dict[int, Any] = error_responses(400, 403, 404, 409)
 UPLOAD_REFUSALS: dict[int, Any] = error_responses(400, 403, 404, 409, 413)
 FILE_REFUSALS: dict[int, Any] = error_responses(404)
 REQUIRED_FILE = File(...)  # multipart field `file`
+
+
+def _binary(content_type: str, what: str) -> dict[str, Any]:
+    """The OpenAPI of a file answer (ninja declares JSON answers only)."""
+    body = {"schema": {"type": "string", "format": "binary"}}
+    return {"responses": {200: {"description": what, "content": {content_type: body}}}}
 # A served picture or PDF never runs as a page of the messenger (as chats serve attachments).
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
@@ -167,6 +173,7 @@ def add_background(request: HttpRequest, board_id: str, file: UploadedFile = REQ
     "/{board_id}/backgrounds/{background_id}/pages/{page}",
     response=FILE_REFUSALS,
     summary="A background's page picture (the people of the call, and the call chat's members)",
+    openapi_extra=_binary("image/png", "The picture: PNG for a PDF page, the picture's own type otherwise"),
 )
 @answer_refusals
 def background_page(request: HttpRequest, board_id: str, background_id: str, page: int) -> HttpResponse:
@@ -182,6 +189,7 @@ def background_page(request: HttpRequest, board_id: str, background_id: str, pag
     "/{board_id}/pdf",
     response=FILE_REFUSALS,
     summary="The board as a PDF (the people of the call, and the call chat's members)",
+    openapi_extra=_binary("application/pdf", "The board's PDF, a download"),
 )
 @answer_refusals
 def board_pdf(request: HttpRequest, board_id: str) -> HttpResponse:

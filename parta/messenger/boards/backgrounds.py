@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from dataclasses import dataclass, field
 
 import filetype
@@ -27,6 +28,7 @@ from parta.messenger.chats.uploads import clean_name
 
 log = logging.getLogger(__name__)
 MB = 1024 * 1024
+_pdfium = threading.Lock()  # PDFium is not thread-safe: one rendering at a time in a process
 IMAGE_FORMATS = {"image/png": ("PNG", "png"), "image/jpeg": ("JPEG", "jpg"), "image/webp": ("WEBP", "webp")}
 
 
@@ -94,28 +96,33 @@ def pdf_pictures(data: bytes) -> list[PagePicture]:
     count = pdf_page_count(data)
     if count > settings.BOARDS_MAX_PDF_PAGES:
         raise errors.background_too_many_pages(int(settings.BOARDS_MAX_PDF_PAGES))
+    with _pdfium:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            raise errors.background_broken_pdf() from None
+        try:
+            return [_render(document[index]) for index in range(min(count, len(document)))]
+        except (pdfium.PdfiumError, ValueError):
+            raise errors.background_broken_pdf() from None
+        finally:
+            document.close()
+
+
+def _render(page: pdfium.PdfPage) -> PagePicture:
+    """One page as a PNG, its long side BOARDS_PAGE_IMAGE_SIDE px (its size as shown: /Rotate applied)."""
     side = int(settings.BOARDS_PAGE_IMAGE_SIDE)
     try:
-        document = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError:
-        raise errors.background_broken_pdf() from None
-    try:
-        pictures = []
-        for index in range(min(count, len(document))):
-            page = document[index]
-            width, height = page.get_size()
-            if width <= 0 or height <= 0:
-                raise errors.background_broken_pdf()
-            image = page.render(scale=side / max(width, height), fill_color=(255, 255, 255, 255)).to_pil()
-            out = io.BytesIO()
-            image.convert("RGB").save(out, format="PNG")
-            pictures.append(PagePicture(image.width, image.height, out.getvalue()))
-            page.close()
-        return pictures
-    except pdfium.PdfiumError:
-        raise errors.background_broken_pdf() from None
+        width, height = page.get_size()
+        scale = side / max(width, height) if min(width, height) > 0 else 0
+        if min(width, height) * scale < 1:  # no size, or a sliver no board page can show
+            raise errors.background_broken_pdf()
+        image = page.render(scale=scale, fill_color=(255, 255, 255, 255)).to_pil()
     finally:
-        document.close()
+        page.close()
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="PNG")
+    return PagePicture(image.width, image.height, out.getvalue())
 
 
 def image_picture(data: bytes, mime: str) -> tuple[PagePicture, bytes]:

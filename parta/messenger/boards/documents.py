@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from pycrdt import Doc
+from pycrdt import Array, Doc
 
 EMPTY_UPDATE = b"\x00\x00"  # a Yjs update with no structs and no deletions (what an empty sync step 2 carries)
 
@@ -21,6 +21,9 @@ EMPTY_UPDATE = b"\x00\x00"  # a Yjs update with no structs and no deletions (wha
 class Cached:
     doc: Doc
     seq: int  # every update with a seq up to this one is in `doc`
+    # The seq of an update applied before its transaction committed (to count the pages it leaves, under the board's
+    # row lock); cleared when that commit is seen. Anyone who finds it set rebuilds: the write may have rolled back.
+    tentative_seq: int | None = None
 
 
 _guard = threading.RLock()  # pycrdt documents are not meant to be used from two threads at once
@@ -54,6 +57,14 @@ def is_yjs_update(update: bytes) -> bool:
     except Exception:  # pycrdt raises ValueError for bytes it cannot decode; a panic of the decoder is not one
         return False
     return True
+
+
+def page_count(doc: Doc) -> int:
+    """How many pages the document has (its root array "pages"; 0 when some client made it something else)."""
+    try:
+        return len(doc.get("pages", type=Array))
+    except (TypeError, ValueError):
+        return 0
 
 
 def merged(updates: Iterable[bytes]) -> bytes:

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from reportlab import rl_config
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfmetrics
@@ -30,6 +31,9 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 log = logging.getLogger(__name__)
+# Binary page streams (zlib only, no ASCII85 layer): a fifth smaller and faster to write; no one reads them as text.
+# (rl_accel, reportlab's C accelerator, is pinned too: number formatting is most of the work for a board of strokes.)
+rl_config.useA85 = 0
 
 LONG_SIDE_PT = 842.0  # an A4 page's long side
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 1600.0, 1000.0

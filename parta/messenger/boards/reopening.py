@@ -119,7 +119,8 @@ def _page_map(page: dict[str, Any], board: Board, renamed: dict[str, str]) -> Ma
         if new_id is None:
             plain.pop("image")
         else:
-            number = image.get("page")
+            page_number = image.get("page")
+            number = int(page_number) if isinstance(page_number, int | float) else 1  # Yjs gives numbers as floats
             url = f"/api/v1/boards/{board.public_id}/backgrounds/{new_id}/pages/{number}"
             plain["image"] = {**image, "background_id": new_id, "url": url}
     items = [Map(item) for item in page.get("items") or [] if isinstance(item, dict)]

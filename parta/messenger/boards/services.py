@@ -40,8 +40,9 @@ def _lock(board: Board) -> Board:
 
 def _catch_up(board: Board, entry: documents.Cached) -> None:
     """Brings this process's document up to the board's last seq (the caller holds the row lock or reads)."""
-    if entry.seq > board.last_seq:  # a board recreated under the same id (tests) or a rolled-back write
-        entry.doc, entry.seq = Doc(), 0
+    if entry.seq > board.last_seq or entry.tentative_seq is not None:
+        # a board recreated under the same id (tests), or a write that may have rolled back
+        entry.doc, entry.seq, entry.tentative_seq = Doc(), 0, None
     if entry.seq < board.state_seq and board.state:
         entry.doc.apply_update(bytes(board.state))  # Yjs ignores what the document already has
         entry.seq = board.state_seq
@@ -121,6 +122,8 @@ def apply_update(
         if not documents.is_yjs_update(update):
             raise errors.malformed_update()
         seq = locked.last_seq + 1
+        if settings.BOARDS_MAX_PAGES:
+            _check_pages(locked, update, seq)
         BoardUpdate.objects.create(board=locked, seq=seq, data=update, author=profile)
         locked.last_seq, locked.stored_bytes = seq, locked.stored_bytes + len(update)
         locked.save(update_fields=["last_seq", "stored_bytes"])
@@ -130,10 +133,32 @@ def apply_update(
     return seq
 
 
+def _check_pages(board: Board, update: bytes, seq: int) -> None:
+    """Refuses an update that would leave more than BOARDS_MAX_PAGES pages (`board_too_many_pages`; one that keeps or
+    lowers the count always passes). The process's document takes the update now, marked tentative until the commit
+    (`_remember`), so counting costs no copy of the document. Called under the board's row lock."""
+    with documents.cached(board.pk) as entry:
+        _catch_up(board, entry)
+        before = documents.page_count(entry.doc)
+        try:
+            entry.doc.apply_update(update)
+        except Exception:  # checked as a Yjs update already; whatever pycrdt thinks, the copy is rebuilt
+            documents.forget(board.pk)
+            raise errors.malformed_update() from None
+        entry.seq, entry.tentative_seq = seq, seq
+        after = documents.page_count(entry.doc)
+    if after > settings.BOARDS_MAX_PAGES and after > before:
+        documents.forget(board.pk)
+        raise errors.too_many_pages()
+
+
 def _remember(board_id: int, seq: int, update: bytes) -> None:
     """After commit: this process's document takes the update if it is the next one; otherwise its next use reads
     the log (so an update whose transaction rolled back never reaches a document)."""
     with documents.cached(board_id) as entry:
+        if entry.tentative_seq == seq:  # already in: it was applied to count the pages
+            entry.tentative_seq = None
+            return
         if entry.seq != seq - 1:
             return
         try:

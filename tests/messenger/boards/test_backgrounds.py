@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from PIL import Image
+from pypdf import PdfWriter
 
 from parta.messenger.boards.models import BoardBackground
 from parta.messenger.calls.models import Call, CallStatus, Participant
@@ -128,3 +129,15 @@ def test_page_pictures_are_for_the_call_and_its_chat_only() -> None:
     Call.objects.filter(pk=lesson.call.pk).update(status=CallStatus.ENDED)
     Participant.objects.filter(call=lesson.call, profile=lesson.students[1]).delete()
     assert browser(lesson.students[1]).get(url).status_code == 200
+
+
+def test_a_turned_page_is_shown_turned_and_a_sliver_of_a_page_is_refused() -> None:
+    lesson = make_lesson()
+    writer = PdfWriter(clone_from=io.BytesIO(make_pdf(1)))
+    writer.pages[0].rotate(90)  # a scanned worksheet saved sideways: /Rotate 90
+    turned = io.BytesIO()
+    writer.write(turned)
+    answer = ok(send(browser(lesson.teacher), lesson, turned.getvalue(), "turned.pdf"))
+    assert [(p["width"], p["height"]) for p in answer["pages"]] == [(2000, 1414)]
+    sliver = make_pdf(1, size=(0.5, 5000))
+    refused(send(browser(lesson.teacher), lesson, sliver, "sliver.pdf"), 400, "board_background_not_supported")
