@@ -149,6 +149,21 @@ def other_student_is_refused(other: Page, teacher: Page, socket: str, count: int
     assert "intruder" not in {p["id"] for p in board.debug(teacher)["pages"]}
 
 
+def lock_and_unlock(teacher: Page, chosen: Page) -> None:
+    """«Закрыть доску»: nobody draws, the chosen student included, until «Открыть доску»."""
+    teacher.locator("#call-board-settings").click()
+    lock = teacher.locator("#call-board-lock")
+    expect(lock).to_have_text("Закрыть доску")
+    lock.click()
+    expect(lock).to_have_text("Открыть доску")
+    expect(board.host(chosen)).to_have_attribute("data-can-draw", "false", timeout=LIVE_MS)
+    expect(board.host(chosen)).to_contain_text("Доска закрыта")
+    lock.click()
+    expect(lock).to_have_text("Закрыть доску")
+    expect(board.host(chosen)).to_have_attribute("data-can-draw", "true", timeout=LIVE_MS)
+    teacher.locator("#call-board-panel [data-close-panel]").click()
+
+
 def phone_sees_board(phone: Page, count: int) -> None:
     """A late joiner on a phone: the whole board, full width, the videos behind «Видео»; zoom works."""
     board.wait_synced(phone)
@@ -305,6 +320,7 @@ def run_lesson(
     socket = str(page_board(chosen)["socket"])
     other_student_is_refused(other, teacher, socket, 3)
     shot(other, "student2-may-not-draw")
+    lock_and_unlock(teacher, chosen)
 
     phone = enter_from_diary(phone_of_student3, lesson)  # late, on a phone
     phone_sees_board(phone, 3)
@@ -379,6 +395,11 @@ def test_the_next_lesson_continues_the_board(
         teacher.locator("#call-board-settings").click()  # the panel again: now the board is not new
         expect(earlier).to_be_hidden()
         shot(teacher, "teacher-continued-board")
+        teacher.locator("#call-board-clear").click()  # «Очистить страницу», confirmed
+        expect(teacher.locator("#call-confirm-text")).to_contain_text("Очистить эту страницу")
+        teacher.locator("#call-confirm-ok").click()
+        wait_until(lambda: not board.items(teacher), timeout=10, what="the page to be cleared", page=teacher)
+        assert board.rendered(teacher) == 0
     finally:
         if call.state(teacher)["status"] == "live":
             call.post(teacher, "end")
