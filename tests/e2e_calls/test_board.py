@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -301,9 +302,11 @@ def run_lesson(
 ) -> None:
     students = {key: enter_from_diary(people[key], lesson) for key in ("student", "student2")}
     student_ids = {key: call.my_participant_id(page) for key, page in students.items()}
+    opened = time.monotonic()
     board.open_board(teacher)
-    for page in students.values():
-        board.wait_synced(page)  # shown to everyone in the call
+    for who, page in students.items():
+        board.wait_synced(page)  # shown to everyone in the call (a participant's page asks with its 10 s poll)
+        measure(f"BOARD opened by the teacher → shown to {who}: {time.monotonic() - opened:.1f} s")
     teacher_draws_and_writes(teacher, students)
     shot(teacher, "teacher-board")
 
