@@ -8,7 +8,6 @@ disappears, undo takes back only one's own items, permissions disable the tools,
 from __future__ import annotations
 
 import struct
-import subprocess
 import time
 import zlib
 from collections.abc import Iterator
@@ -16,19 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.frontend.board_server import BoardServer, page_map, stroke
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-PAGE = """<!doctype html><html lang="ru"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="/board.css">
-<style>body{margin:0} #board{height:100vh}</style></head>
-<body><div id="board"></div><script type="module">
-import { mountBoard } from "/board.js"; window.mountBoard = mountBoard;
-</script></body></html>"""
 MOUNT = """({ who, id, organizer, permissions }) => {
   window.statuses = []; window.refusals = [];
   mountBoard(document.getElementById("board"), {
@@ -42,32 +32,9 @@ EVERYONE = {"draw_mode": "everyone", "locked": False, "drawers": [], "live": Tru
 expect.set_options(timeout=10_000)
 
 
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("board")
-    subprocess.run(
-        [str(REPO / "node_modules/.bin/esbuild"), "web/messenger/board/board.js", "--bundle", "--format=esm",
-         "--target=es2022", f"--outfile={out / 'board.js'}"],
-        cwd=REPO, check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    (out / "board.html").write_text(PAGE)
-    css = REPO / "parta/messenger/boards/static/boards/board.css"
-    return {"/board.js": out / "board.js", "/board.html": out / "board.html", "/board.css": css}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/services.sh", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=60_000)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def server(bundle: dict[str, Path]) -> Iterator[BoardServer]:
-    started = BoardServer(files=bundle)
+    started = BoardServer(files=dict(bundle))
     yield started
     started.stop()
 
