@@ -31,7 +31,9 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, P
 # The browser tests' hook that stashes whether a test failed (for the screenshots), registered here too.
 from tests.e2e.conftest import _FAILED, ServerWatch, pytest_runtest_makereport  # noqa: F401
 from tests.e2e.helpers import screenshot_pages
+from tests.e2e.messenger_helpers import DevMessenger, dev_messenger
 from tests.e2e.servers import REPO, ServerError, Sites, running_sites
+from tests.e2e.servers import journal_worker as running_journal_worker
 from tests.e2e_calls.environment import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -40,10 +42,12 @@ from tests.e2e_calls.environment import (
     namespace_problem,
 )
 from tests.e2e_calls.janus_server import JanusConfig, JanusServer, running_janus
+from tests.e2e_calls.people import School, link_from_journal, seed_school
 
 ACTION_TIMEOUT_MS = 15_000
 NAVIGATION_TIMEOUT_MS = 20_000
 RESULTS = REPO / "test-results"
+TIMINGS = RESULTS / "calls-timing.txt"  # the measured times of a run (the modules append to it)
 
 expect.set_options(timeout=ACTION_TIMEOUT_MS)
 
@@ -190,6 +194,65 @@ def new_context(
         screenshot_pages(made, request.node.name, "e2e-calls-failures")
     for context in made:
         context.close()
+
+
+# --- the school and its people (shared by the modules: linked once per run) ------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def school(sites: Sites) -> School:
+    TIMINGS.unlink(missing_ok=True)
+    return seed_school(sites)
+
+
+@pytest.fixture(scope="session")
+def inbox(sites: Sites) -> Iterator[DevMessenger]:
+    with dev_messenger(sites) as dev:
+        yield dev
+
+
+@pytest.fixture(scope="session")
+def journal_worker(sites: Sites) -> Iterator[None]:
+    with running_journal_worker(sites):
+        yield
+
+
+@pytest.fixture(scope="session")
+def linked(
+    browser: Browser, world: CallWorld, school: School, inbox: DevMessenger, journal_worker: None
+) -> Iterator[dict[str, BrowserContext]]:
+    """One browser context per person for the whole run, each linked with the messenger (teacher first)."""
+    made: dict[str, BrowserContext] = {}
+    try:
+        for key, person in school.people.items():
+            made[key] = prepare_context(browser.new_context(**context_options(world.journal_url)))
+            link_from_journal(made[key], person, world.sites, inbox)
+        yield made
+    finally:
+        for context in made.values():
+            context.close()
+
+
+@pytest.fixture
+def people(
+    linked: dict[str, BrowserContext], server_watch: ServerWatch, console: Console, request: pytest.FixtureRequest
+) -> Iterator[dict[str, BrowserContext]]:
+    """The people's browsers for one test: 5xx answers and console errors watched, screenshots if it fails."""
+    listeners = {}
+    for key, context in linked.items():
+        context.on("response", server_watch.record_response)
+        listeners[key] = console.watch(context, key)
+    yield linked
+    for key, context in linked.items():
+        context.remove_listener("response", server_watch.record_response)
+        context.remove_listener("page", listeners[key])
+    if request.node.stash.get(_FAILED, False):
+        screenshot_pages(list(linked.values()), request.node.name, "e2e-calls-failures")
+    elif console.lines:  # not a failure, but worth a look (`pytest -s`)
+        print("browser console:\n" + "\n".join(console.lines))
+    for context in linked.values():
+        for page in context.pages:
+            page.close()
 
 
 # --- reporting ---------------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from tests.e2e.test_linking import check_consent, sign_in_to_messenger
 
 # Lessons of `teacher` (Кузнецова Ирина Викторовна, Математика in 7Б and 5А), both under way now: a lesson's call may
 # only be made before its end, and the second one is there to be refused while the first is live (V10).
-_SEED_LESSONS = """
+_LESSON_NOW = """
 import datetime as dt, json
 from django.utils import timezone
 from parta.journal.school.models import Parent, Student
@@ -42,7 +42,10 @@ def lesson_now(grade, letter, topic):
         topic=topic,
     )
     return made.pk
-
+"""
+_SEED_LESSONS = (
+    _LESSON_NOW
+    + """
 seventh = lesson_now(7, "Б", "Дистанционный урок: уравнения")
 fifth = lesson_now(5, "А", "Дистанционный урок: дроби")
 students = [
@@ -53,11 +56,12 @@ students = [
 ]
 print("SEED" + json.dumps({"seventh": seventh, "fifth": fifth, "students": students}))
 """
+)
 
 
 @dataclass(frozen=True)
 class Person:
-    key: str  # how the tests call them: teacher, student, student2, parent
+    key: str  # how the tests call them: teacher, student, student2, student3, parent
     username: str  # the journal account (password: demo)
     phone: str  # the messenger sign-in
     last_name: str
@@ -78,12 +82,13 @@ def run_python(sites: Sites, site: str, code: str) -> str:
 
 
 def seed_school(sites: Sites) -> School:
-    """Two lessons going on now; the people: `teacher`, `student` (Соколов Максим, 7Б), another student of 7Б, and
-    `parent` (Соколова Елена, Максим's mother)."""
+    """Two lessons going on now; the people: `teacher`, `student` (Соколов Максим, 7Б), two other students of 7Б
+    (`student2`, `student3`), and `parent` (Соколова Елена, Максим's mother)."""
     output = run_python(sites, "journal", _SEED_LESSONS)
     seed = json.loads(output.split("SEED", 1)[1])
     students = {s["username"]: s for s in seed["students"]}
-    other = next(s for s in seed["students"] if s["username"] != "student")
+    others = [s for s in seed["students"] if s["username"] != "student"]
+    other, third = others[0], others[1]
     people = {
         "teacher": Person(
             "teacher", "teacher", "8 (916) 555-61-01", "Кузнецова", "Ирина", "Кузнецова Ирина Викторовна"
@@ -104,9 +109,23 @@ def seed_school(sites: Sites) -> School:
             other["first_name"],
             other["full_name"],
         ),
+        "student3": Person(
+            "student3",
+            third["username"],
+            "8 (916) 555-61-05",
+            third["last_name"],
+            third["first_name"],
+            third["full_name"],
+        ),
         "parent": Person("parent", "parent", "8 (916) 555-61-04", "Соколова", "Елена", "Соколова Елена Сергеевна"),
     }
     return School(lesson_7b=int(seed["seventh"]), lesson_5a=int(seed["fifth"]), people=people)
+
+
+def seed_lesson(sites: Sites, topic: str) -> int:
+    """One more lesson of `teacher` in 7Б going on now (a lesson's call is made once: each test module has its own)."""
+    code = _LESSON_NOW + f"\nprint('SEED' + json.dumps(lesson_now(7, 'Б', {topic!r})))\n"
+    return int(json.loads(run_python(sites, "journal", code).split("SEED", 1)[1]))
 
 
 def link_from_journal(context: BrowserContext, person: Person, sites: Sites, inbox: DevMessenger) -> None:

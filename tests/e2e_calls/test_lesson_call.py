@@ -14,92 +14,23 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import ServerWatch
-from tests.e2e.helpers import open_class_journal, screenshot_pages
-from tests.e2e.messenger_helpers import DevMessenger, dev_messenger
+from tests.e2e.helpers import open_class_journal
 from tests.e2e.servers import PYTHON, REPO, Sites
-from tests.e2e.servers import journal_worker as running_journal_worker
 from tests.e2e_calls import call_page as call
-from tests.e2e_calls.conftest import (
-    _FAILED,
-    MEASUREMENTS,
-    RESULTS,
-    CallWorld,
-    Console,
-    prepare_context,
-)
-from tests.e2e_calls.environment import context_options
-from tests.e2e_calls.people import School, link_from_journal, seed_school
+from tests.e2e_calls.conftest import MEASUREMENTS, TIMINGS, CallWorld
+from tests.e2e_calls.people import School
 from tests.e2e_calls.waiting import wait_until
 
 FIRST_FRAME_TARGET_MS = 1500
 LIVE_MS = 15_000  # what one person does shows for another within this (real time, or the page's 10 s poll)
-TIMINGS = RESULTS / "calls-timing.txt"
 
 
-# --- the school and its people -------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def school(sites: Sites) -> School:
-    TIMINGS.unlink(missing_ok=True)
-    return seed_school(sites)
-
-
-@pytest.fixture(scope="module")
-def inbox(sites: Sites) -> Iterator[DevMessenger]:
-    with dev_messenger(sites) as dev:
-        yield dev
-
-
-@pytest.fixture(scope="module")
-def journal_worker(sites: Sites) -> Iterator[None]:
-    with running_journal_worker(sites):
-        yield
-
-
-@pytest.fixture(scope="module")
-def linked(
-    browser: Browser, world: CallWorld, school: School, inbox: DevMessenger, journal_worker: None
-) -> Iterator[dict[str, BrowserContext]]:
-    """One browser context per person for the whole module, each linked with the messenger (teacher first)."""
-    made: dict[str, BrowserContext] = {}
-    try:
-        for key, person in school.people.items():
-            made[key] = prepare_context(browser.new_context(**context_options(world.journal_url)))
-            link_from_journal(made[key], person, world.sites, inbox)
-        yield made
-    finally:
-        for context in made.values():
-            context.close()
-
-
-@pytest.fixture
-def people(
-    linked: dict[str, BrowserContext], server_watch: ServerWatch, console: Console, request: pytest.FixtureRequest
-) -> Iterator[dict[str, BrowserContext]]:
-    """The people's browsers for one test: 5xx answers and console errors watched, screenshots if it fails."""
-    listeners = {}
-    for key, context in linked.items():
-        context.on("response", server_watch.record_response)
-        listeners[key] = console.watch(context, key)
-    yield linked
-    for key, context in linked.items():
-        context.remove_listener("response", server_watch.record_response)
-        context.remove_listener("page", listeners[key])
-    if request.node.stash.get(_FAILED, False):
-        screenshot_pages(list(linked.values()), request.node.name, "e2e-calls-failures")
-    elif console.lines:  # not a failure, but worth a look (`pytest -s`)
-        print("browser console:\n" + "\n".join(console.lines))
-    for context in linked.values():
-        for page in context.pages:
-            page.close()
+# The school, its linked people and their browsers (`school`, `linked`, `people`) are conftest.py's: shared by the
+# call tests' modules, linked once per run.
 
 
 def record_timing(who: str, page: Page) -> None:

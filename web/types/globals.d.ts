@@ -113,7 +113,7 @@ interface Window {
   Janus?: JanusStatic;
   adapter?: WebRtcAdapter;
   /** The call page's hooks for the call tests (tests/e2e_calls/call_page.py). */
-  partaCall?: { page: unknown; timing: { joinClickedAt: number | null; firstRemoteFrameAt: number | null }; inboundStats: () => Promise<unknown[]> };
+  partaCall?: { page: unknown; board?: unknown; timing: { joinClickedAt: number | null; firstRemoteFrameAt: number | null }; inboundStats: () => Promise<unknown[]> };
   /** The chat app (chatui/app.html), for debugging in the console. */
   partaChat?: unknown;
   /** tests/e2e_calls/janus_page.js */

@@ -81,6 +81,7 @@ class MeOut(Schema):
 
 class ParticipantOut(Schema):
     id: int
+    profile_id: int | None  # the person's profile (None: a guest); the board's chosen drawers are profiles
     name: str
     is_admin: bool
     present: bool

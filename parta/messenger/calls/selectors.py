@@ -163,6 +163,7 @@ def call_out(call: Call) -> CallOut:
 def _participant_out(call: Call, p: Participant) -> ParticipantOut:
     return ParticipantOut(
         id=p.pk,
+        profile_id=p.profile_id,
         name=p.display_name,
         is_admin=p.is_admin,
         present=p.is_present,

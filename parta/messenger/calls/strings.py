@@ -14,6 +14,7 @@ def call_strings() -> dict[str, str]:
         **_general(),
         **_room(),
         **_participants(),
+        **_board(),
     }
 
 
@@ -102,4 +103,21 @@ def _participants() -> dict[str, str]:
         "state_camera_off": _("camera off"),
         "state_screen_on": _("sharing the screen"),
         "nobody_else": _("Nobody else is here yet"),
+    }
+
+
+def _board() -> dict[str, str]:
+    return {
+        "board_file_too_large": _("The file is too large for the whiteboard."),
+        "board_clear_confirm": _("Clear this page of the whiteboard? Everything drawn on it will be removed."),
+        "board_clear_ok": _("Clear"),
+        "board_lock": _("Close the whiteboard"),
+        "board_unlock": _("Open the whiteboard"),
+        "board_uploading": _("Uploading «%(name)s»…"),
+        "board_preparing": _("Preparing the pages of «%(name)s»…"),
+        "board_uploaded": _("«%(name)s» is on the whiteboard: %(n)s pages added."),
+        "board_continued": _("The earlier lesson's board is open."),
+        "board_no_earlier": _("There are no earlier boards of your lessons with this class."),
+        "board_earlier_item": _("%(title)s, %(date)s (pages: %(n)s)"),
+        "board_guest_cannot_draw": _("a guest cannot draw"),
     }

@@ -133,8 +133,8 @@ def test_a_member_joins_the_room_with_the_ticket_and_is_present(
         "removed": False,
         "moderation_seq": 0,
     }
-    assert [(p["name"], p["present"], p["feed_id"]) for p in state["participants"]] == [
-        ("Петя Петров", True, ticket["feed_id"])
+    assert [(p["name"], p["present"], p["feed_id"], p["profile_id"]) for p in state["participants"]] == [
+        ("Петя Петров", True, ticket["feed_id"], orgs.student.pk)  # the board's chosen drawers are profiles
     ]
     assert room_feeds(janus, live["id"]) == {ticket["feed_id"]}
     assert Presence.objects.filter(participant_id=ticket["participant_id"], left_at=None).count() == 1
@@ -192,7 +192,7 @@ def test_guests_join_by_link_only_once_the_organizer_allows_it(
 
     state = ok(api(guest, "GET", live["id"]))
     assert state["me"]["participant_id"] == ticket["participant_id"]
-    assert [p["name"] for p in state["participants"] if p["present"]] == ["Бабушка Пети"]
+    assert [(p["name"], p["profile_id"]) for p in state["participants"] if p["present"]] == [("Бабушка Пети", None)]
     refused(api(Client(), "POST", f"{live['id']}/joined", {"feed_id": ticket["feed_id"]}), 409, "not_joined")
     ok(api(teacher, "POST", f"{live['id']}/settings", {"allow_anonymous": False}))
     assert ok(api(guest, "GET", live["id"]))["me"]["participant_id"] == ticket["participant_id"]  # stays in

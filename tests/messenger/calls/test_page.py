@@ -47,6 +47,23 @@ ROOM_HOOKS = [
     "call-permissions",
     "call-ended",
     "call-toast",
+    # the board (docs/board.md, "The board on the call page")
+    "call-board-toggle",
+    "call-board-settings",
+    "call-board",
+    "call-board-host",
+    "call-view-videos",
+    "call-view-board",
+    "call-board-panel",
+    "call-board-mode-organizer",
+    "call-board-mode-everyone",
+    "call-board-mode-chosen",
+    "call-board-drawers",
+    "call-board-lock",
+    "call-board-clear",
+    "call-board-file",
+    "call-board-upload-status",
+    "call-board-earlier",
 ]
 
 
@@ -107,6 +124,7 @@ def test_member_gets_the_page_with_its_hooks(call: Call, member: Profile) -> Non
         assert f'id="{element_id}"' in body, element_id
     assert re.search(r'id="call-notice" role="alert"', body)
     assert "Присоединиться" in body and "Завершить для всех" in body and "Доступы участников" in body
+    assert "Доска: доступы" in body and "Только организатор" in body and "Загрузить PDF или картинку" in body
     assert 'id="call-guest-name"' not in body  # a member joins under their own name
     assert 'id="call-open-chat"' in body  # the call's chat is theirs
     boot = embedded(body, "call-boot")

@@ -7,6 +7,8 @@
  * (participants, chat, permissions, layout), dom.js (elements by id, notices, the toast).
  */
 import { ApiError, callsApi } from "./api.js";
+import { CallBoard } from "./call/board.js";
+import { BoardPanel } from "./call/board-panel.js";
 import { Controls } from "./call/controls.js";
 import { $, hideNotice, notice, setStatus, toast } from "./call/dom.js";
 import { Panels } from "./call/panels.js";
@@ -54,6 +56,8 @@ class CallPage {
         this.stage.update(state);
         this.panels.render(state);
         this.controls.render();
+        this.board.stateChanged();
+        if (this.boardPanel.open) this.boardPanel.render();
       },
       renderControls: () => this.controls.render(),
       applyLocalTracks: () => this.controls.applyLocalTracks(),
@@ -67,6 +71,8 @@ class CallPage {
       },
     });
     this.panels = new Panels(root, this.session, this.stage, boot);
+    this.board = new CallBoard(root, this.session, boot, { changed: () => this.boardPanel.render() });
+    this.boardPanel = new BoardPanel(this.session, () => this.board, boot);
     this.bind();
   }
 
@@ -257,6 +263,7 @@ class CallPage {
     this.room?.close();
     this.room = null;
     this.stage.clear();
+    this.board.destroy();
     this.media.stop();
     this.stopMeter?.();
   }
@@ -291,6 +298,12 @@ class CallPage {
     on("call-join-camera", "change", () => this.showPreview());
     this.controls.bind(on);
     this.panels.bind(on);
+    this.board.bind(on);
+    this.boardPanel.bind(on);
+    on("call-board-settings", "click", () => {
+      this.panels.toggle("call-board-panel", "call-board-settings");
+      this.boardPanel.render();
+    });
     on("call-leave", "click", () => this.leave());
     on("call-notice-retry", "click", () => this.reconnect());
     on("call-rejoin", "click", () => location.reload());
@@ -315,6 +328,7 @@ if (root && bootData) {
   window.partaCall = {
     page,
     timing: page.timing,
+    board: page.board,
     inboundStats: () => page.room?.inboundStats() ?? Promise.resolve([]),
   };
   page.start();

@@ -14,7 +14,7 @@ import { $, confirm, toast } from "./dom.js";
  * @typedef {import("../stage.js").Stage} Stage
  */
 
-const PANEL_BUTTONS = ["call-open-chat", "call-open-participants", "call-settings"];
+const PANEL_BUTTONS = ["call-open-chat", "call-open-participants", "call-settings", "call-board-settings"];
 const PHONE = "(max-width: 48rem)";
 
 export class Panels {

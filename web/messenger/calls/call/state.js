@@ -17,7 +17,9 @@ import { toast } from "./dom.js";
 /**
  * @typedef {object} Participant
  * @property {number} id
+ * @property {number | null} [profile_id]  null: a guest
  * @property {string} name
+ * @property {boolean} [is_admin]
  * @property {boolean} microphone
  * @property {boolean} camera
  * @property {boolean} screen
@@ -28,6 +30,7 @@ import { toast } from "./dom.js";
  * The messenger's CallState (docs/calls.md), the parts this page reads.
  * @typedef {object} CallState
  * @property {string} status
+ * @property {string} [kind]
  * @property {Participant[]} participants
  * @property {number[]} [hands]
  * @property {Permissions} [everyone]
