@@ -51,6 +51,16 @@ def deployment(folder: Path, *, redis: str | None) -> Iterator[Deployment]:
             database.drop()
 
 
+EXPERIMENT_APP = "tests.bench.boards.bench_asgi:application"
+
+
+def start(dep: Deployment, options: argparse.Namespace) -> Server:
+    """A server process of the messenger (with `--experiment dispatch`: the bench's patched board consumer)."""
+    if options.experiment == "dispatch":
+        return dep.start_server(app=EXPERIMENT_APP)
+    return dep.start_server()
+
+
 def tool(dep: Deployment, *args: str) -> dict[str, Any]:
     return json.loads(dep.run("tests.bench.boards.seed", *args).strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -59,13 +69,15 @@ def board_url(server: Server, board: str) -> str:
     return f"ws://127.0.0.1:{server.port}/ws/boards/{board}/"
 
 
-def make_room(servers: list[Server], seeded: dict[str, Any]) -> Room:
+def make_room(servers: list[Server], seeded: dict[str, Any], options: argparse.Namespace) -> Room:
     """Tab 0 is the teacher's, on the first server; student n is on server n % len(servers)."""
-    room = Room()
+    room = Room(compression="deflate" if options.deflate else None)
     people = [seeded["teacher"], *seeded["students"]]
     for n, (person, key) in enumerate(zip(people, seeded["sessions"], strict=True)):
         server = servers[0] if n == 0 else servers[(n - 1) % len(servers)]
-        room.tabs.append(Tab(room, n, board_url(server, seeded["board"]), key, person, f"Ученик {n}" if n else "Учитель"))
+        room.tabs.append(
+            Tab(room, n, board_url(server, seeded["board"]), key, person, f"Ученик {n}" if n else "Учитель")
+        )
     return room
 
 
@@ -74,11 +86,17 @@ def spread(values: list[float]) -> str:
             f"p99 {percentile(values, 0.99):.1f} ms, max {max(values):.1f} ms")  # fmt: skip
 
 
+def tabs_mode(options: argparse.Namespace) -> str:
+    experiment = ", EXPERIMENT: no close_old_connections per consumer message" if options.experiment else ""
+    return (f"cursors {'on' if options.cursors else 'off'}, per-message deflate {'on' if options.deflate else 'off'}"
+            f"{experiment}")  # fmt: skip
+
+
 # Fan-out ----------------------------------------------------------------------------------------------------------
 
 
 async def measure_fanout(servers: list[Server], seeded: dict[str, Any], options: argparse.Namespace) -> dict[str, Any]:
-    room = make_room(servers, seeded)
+    room = make_room(servers, seeded, options)
     await room.open_all()
     await asyncio.sleep(0.5)  # the group subscriptions reach Redis
     teacher, rng = room.tabs[0], random.Random(1)
@@ -92,9 +110,12 @@ async def measure_fanout(servers: list[Server], seeded: dict[str, Any], options:
     drawing_s = time.perf_counter() - started
     await room.drain()
     latencies = room.latencies_ms(measured)
+    firsts, lasts = room.first_last_ms(measured)
     other = {t.index for t in room.tabs[1:] if t.url != teacher.url}
     result = {
         "all": latencies,
+        "first": firsts,
+        "last": lasts,
         "same": room.latencies_ms(measured, {t.index for t in room.tabs[1:] if t.url == teacher.url}),
         "other": room.latencies_ms(measured, other) if other else [],
         "updates": len(measured),
@@ -113,17 +134,21 @@ def fanout(folder: Path, options: argparse.Namespace, *, processes: int) -> None
     redis = redis_url() if processes > 1 else None
     with deployment(folder / name, redis=redis) as dep:
         seeded = tool(dep, "lesson", "--students", str(options.students), "--draw-mode", "organizer")
-        servers = [dep.start_server() for _ in range(processes)]
+        servers = [start(dep, options) for _ in range(processes)]
         result = asyncio.run(measure_fanout(servers, seeded, options))
     split = ""
     if processes > 1:
-        split = f" (same process as the teacher: {spread(result['same'])}; the other process: {spread(result['other'])})"
+        split = (
+            f" (same process as the teacher: {spread(result['same'])}; the other process: {spread(result['other'])})"
+        )
     report(
         name,
         f"teacher + {options.students} students on {processes} server process(es), "
-        f"{'Redis' if redis else 'in-memory'} layer, {dep.database.vendor}, cursors {'on' if options.cursors else 'off'}: "
+        f"{'Redis' if redis else 'in-memory'} layer, {dep.database.vendor}, "
+        f"{tabs_mode(options)}: "
         f"{options.strokes} strokes = {result['updates']} updates (avg {result['bytes']:.0f} B), "
-        f"update sent → read by each student {spread(result['all'])}{split}; "
+        f"update sent → read by each student {spread(result['all'])}{split}; first student per update "
+        f"{spread(result['first'])}; last student per update {spread(result['last'])}; "
         f"{len(result['all'])}/{result['expected']} receipts, {result['refused']} refused, "
         f"{result['converged']}/{options.students} students' documents equal to the teacher's; "
         f"drawn in {result['drawing_s']:.0f} s",
@@ -147,7 +172,7 @@ def schedule(options: argparse.Namespace, people: int, rng: random.Random) -> li
 
 async def measure_lesson(server: Server, seeded: dict[str, Any], options: argparse.Namespace) -> dict[str, Any]:
     rss = {"idle": rss_kb(server.pid)}
-    room = make_room([server], seeded)
+    room = make_room([server], seeded, options)
     await room.open_all()
     rss["connected"] = rss_kb(server.pid)
     rng = random.Random(2)
@@ -177,16 +202,16 @@ async def measure_lesson(server: Server, seeded: dict[str, Any], options: argpar
 def lesson(folder: Path, options: argparse.Namespace) -> None:
     with deployment(folder / "lesson", redis=None) as dep:
         seeded = tool(dep, "lesson", "--students", str(options.students), "--draw-mode", "everyone")
-        server = dep.start_server()
+        server = start(dep, options)
         result = asyncio.run(measure_lesson(server, seeded, options))
         stored = tool(dep, "compact", "--board-id", str(seeded["board_id"]))
     rss = {k: v / 1024 for k, v in result["rss"].items()}
     before, after = stored["before"], stored["after"]
     report(
         "lesson",
-        f"{options.minutes} min lesson ×{options.speedup:g} faster (teacher 1 stroke/{options.teacher_every:g} s, "
+        f"{options.minutes:g} min lesson ×{options.speedup:g} faster (teacher 1 stroke/{options.teacher_every:g} s, "
         f"{options.students} students 1 stroke/{options.student_every:g} s each, 60 points in 1 + 10 updates, "
-        f"cursors {'on' if options.cursors else 'off'}), 1 server process, {dep.database.vendor}: "
+        f"{tabs_mode(options)}), 1 server process, {dep.database.vendor}: "
         f"{result['strokes']} strokes = {result['updates']} updates in {result['drawing_s']:.0f} s "
         f"({result['updates'] / result['drawing_s']:.0f} updates/s); delivery {spread(result['latencies'])}, "
         f"{len(result['latencies'])}/{result['expected']} receipts, {result['refused']} refused, "
@@ -203,7 +228,7 @@ def lesson(folder: Path, options: argparse.Namespace) -> None:
 
 
 async def measure_latejoin(server: Server, seeded: dict[str, Any], options: argparse.Namespace) -> list[Any]:
-    room = Room()
+    room = Room(compression="deflate" if options.deflate else None)
     joins = []
     for n in range(options.joins):
         key = seeded["sessions"][1 + n % len(seeded["students"])]
@@ -218,19 +243,20 @@ def latejoin(folder: Path, options: argparse.Namespace) -> None:
     with deployment(folder / "latejoin", redis=None) as dep:
         seeded = tool(dep, "lesson", "--students", "30", "--draw-mode", "everyone")
         filled = tool(dep, "fill", "--board-id", str(seeded["board_id"]), "--strokes", str(options.board_strokes))
-        server = dep.start_server()
+        server = start(dep, options)
         joins = asyncio.run(measure_latejoin(server, seeded, options))
     warm = joins[1:] or joins
     ms = [j.applied_s * 1000 for j in warm]
     report(
         "latejoin",
         f"a board of {filled['items']} strokes by {filled['authors']} people (60 points each, stored compacted: "
-        f"{filled['state_bytes'] / 1024:.0f} KB), 1 server process, {dep.database.vendor}: connect → whole document "
+        f"{filled['state_bytes'] / 1024:.0f} KB), 1 server process, {dep.database.vendor}, per-message deflate "
+        f"{'on' if options.deflate else 'off'}: connect → whole document "
         f"applied: first join after the server started (document read from the database) "
         f"{joins[0].applied_s * 1000:.0f} ms; the next {len(warm)} p50 {statistics.median(ms):.0f} ms, "
         f"max {max(ms):.0f} ms (handshake p50 {statistics.median(j.connect_s * 1000 for j in warm):.0f} ms, step 2 "
-        f"read p50 {statistics.median(j.step2_s * 1000 for j in warm):.0f} ms); step 2 {joins[0].step2_bytes / 1024:.0f} "
-        f"KB; items counted {sorted({j.items for j in joins})}",
+        f"read p50 {statistics.median(j.step2_s * 1000 for j in warm):.0f} ms); "
+        f"step 2 {joins[0].step2_bytes / 1024:.0f} KB; items counted {sorted({j.items for j in joins})}",
     )
 
 
@@ -246,6 +272,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=5, help="fanout: strokes drawn before measuring")
     parser.add_argument("--every-ms", type=float, default=50, help="between a stroke's updates")
     parser.add_argument("--pause-ms", type=float, default=200, help="fanout: between strokes")
+    parser.add_argument("--no-deflate", dest="deflate", action="store_false", help="tabs without per-message deflate")
+    parser.add_argument("--experiment", choices=["dispatch"], help="dispatch: the board consumer without Channels' "
+                        "close_old_connections per message (bench_asgi.py)")  # fmt: skip
     parser.add_argument("--no-cursors", dest="cursors", action="store_false", help="no awareness cursor frames")
     parser.add_argument("--minutes", type=float, default=45, help="lesson: its length")
     parser.add_argument("--speedup", type=float, default=15, help="lesson: how much faster than real time")

@@ -50,6 +50,7 @@ class Room:
     tab read it (a relayed update is the very frame its author sent)."""
 
     tabs: list[Tab] = field(default_factory=list)
+    compression: str | None = "deflate"  # what browsers offer; None to see what per-message deflate costs
     sent: dict[bytes, float] = field(default_factory=dict)
     receipts: dict[bytes, list[tuple[int, float]]] = field(default_factory=lambda: defaultdict(list))
     refused: list[dict[str, Any]] = field(default_factory=list)
@@ -74,6 +75,16 @@ class Room:
         deadline = time.monotonic() + timeout
         while self.delivered() < self.expected() and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
+
+    def first_last_ms(self, frames: set[bytes]) -> tuple[list[float], list[float]]:
+        """Per update: when the first and the last other tab read it (the server's own time, then its fan-out)."""
+        firsts, lasts = [], []
+        for frame in frames:
+            times = [received for _, received in self.receipts.get(frame, [])]
+            if times:
+                firsts.append((min(times) - self.sent[frame]) * 1000)
+                lasts.append((max(times) - self.sent[frame]) * 1000)
+        return firsts, lasts
 
     def latencies_ms(self, frames: set[bytes] | None = None, tabs: set[int] | None = None) -> list[float]:
         return [
@@ -105,7 +116,7 @@ class Tab:
             self.url,
             origin=origin,  # type: ignore[arg-type]
             additional_headers={"Cookie": f"{COOKIE}={self.session_key}"},
-            compression="deflate",  # what browsers offer
+            compression=self.room.compression,
             proxy=None,
             open_timeout=60,
             ping_interval=None,
@@ -121,7 +132,7 @@ class Tab:
                 self._text(json.loads(frame))
             elif frame[:2] == SYNC_STEP1:
                 reply = handle_sync_message(frame[1:], doc)
-                assert reply is not None  # noqa: S101 - a step 1 always has an answer
+                assert reply is not None
                 await socket.send(reply)
                 await socket.send(create_sync_message(doc))
             elif frame[:2] == SYNC_STEP2:
@@ -147,7 +158,7 @@ class Tab:
             self.pen.doc.apply_update(update)
 
     async def _read(self) -> None:
-        assert self.socket is not None  # noqa: S101
+        assert self.socket is not None
         try:
             async for frame in self.socket:
                 received = time.perf_counter()  # first: what follows is the client's cost, not the server's
@@ -162,14 +173,14 @@ class Tab:
             pass
 
     async def send_update(self, update: bytes) -> None:
-        assert self.socket is not None  # noqa: S101
+        assert self.socket is not None
         frame = create_update_message(update)
         self.room.sent[frame] = time.perf_counter()
         await self.socket.send(frame)
 
     async def send_cursor(self, x: float, y: float) -> None:
         """The cursor as the board reports it while the pen moves (at most every 50 ms, session.js)."""
-        assert self.socket is not None and self.awareness is not None  # noqa: S101
+        assert self.socket is not None and self.awareness is not None
         self.awareness.set_local_state_field("cursor", {"x": round(x), "y": round(y), "page": "page-1"})
         payload = self.awareness.encode_awareness_update([self.awareness.client_id])
         await self.socket.send(create_awareness_message(payload))

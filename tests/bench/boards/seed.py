@@ -1,11 +1,11 @@
 """Bench data for the board benchmarks, run inside the deployment's environment (Django set up):
 
-    python -m tests.bench.boards.seed lesson --students 30 --draw-mode everyone   a live lesson call, everyone
-        joined, its board opened with a first page; prints JSON: board ids, teacher, students, a session each
-    python -m tests.bench.boards.seed fill --board-id N --strokes 5000 --authors 31   stores a board of N pen strokes
-        as the server would after compaction (the snapshot, no log); prints JSON with the time and the size
-    python -m tests.bench.boards.seed stats --board-id N    log rows, snapshot and log bytes
-    python -m tests.bench.boards.seed compact --board-id N  `services.compact` timed (what the call's end runs)
+python -m tests.bench.boards.seed lesson --students 30 --draw-mode everyone   a live lesson call, everyone
+    joined, its board opened with a first page; prints JSON: board ids, teacher, students, a session each
+python -m tests.bench.boards.seed fill --board-id N --strokes 5000 --authors 31   stores a board of N pen strokes
+    as the server would after compaction (the snapshot, no log); prints JSON with the time and the size
+python -m tests.bench.boards.seed stats --board-id N    log rows, snapshot and log bytes
+python -m tests.bench.boards.seed compact --board-id N  `services.compact` timed (what the call's end runs)
 """
 
 from __future__ import annotations
