@@ -65,6 +65,10 @@ class Room:
     async def close_all(self) -> None:
         await asyncio.gather(*(tab.close() for tab in self.tabs), return_exceptions=True)
 
+    def closed(self) -> int:
+        """Tabs whose socket has closed (the server closes one that does not answer its pings in time)."""
+        return sum(tab.reader is not None and tab.reader.done() for tab in self.tabs)
+
     def expected(self) -> int:
         return len(self.sent) * (len(self.tabs) - 1)
 
