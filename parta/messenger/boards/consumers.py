@@ -17,6 +17,7 @@ import json
 import logging
 from typing import Any, cast
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -93,6 +94,16 @@ class BoardConsumer(AsyncWebsocketConsumer):
     access: selectors.BoardAccess
     board: Board
     group: str
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """As Channels' own, without its `close_old_connections` before every handler (as the realtime consumer):
+        that is a hop to the one database thread per frame and per relay, so a stroke to 30 tabs with cursors queued
+        ~1,240 hops a second there and the board fell behind (docs/performance.md, "Whiteboard"). This consumer
+        reaches the database only through `database_sync_to_async`, which tidies connections around each call."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         actor = _actor(self.scope)
