@@ -99,6 +99,8 @@ async function siteContext(site, entries) {
   };
   return esbuild.context({
     absWorkingDir: REPO,
+    // The locked npm packages (yjs…) are found from any --src, also a copy outside the checkout (tests/frontend).
+    nodePaths: [path.join(REPO, "node_modules")],
     entryPoints: entries.map((name) => path.join(src, `${name}.js`)),
     outbase: src,
     outdir,

@@ -32,6 +32,7 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 
 from tests.bench.boards.clients import Room, Tab
+from tests.bench.boards.strokes import item_count
 from tests.bench.messenger.__main__ import machine, percentile, report, rss_kb
 from tests.messenger.realtime.live import Database, Deployment, Server, deployment_env, redis_answers, redis_url, stop
 
@@ -205,7 +206,7 @@ async def measure_lesson(server: Server, seeded: dict[str, Any], options: argpar
     await room.drain(timeout=60)
     rss["drawn"] = rss_kb(server.pid)
     strokes = sum(len(plan) for plan in plans)
-    counts = [len(t.pen.doc.get("pages")[0]["items"]) for t in room.tabs]
+    counts = [item_count(t.pen.doc) for t in room.tabs]
     closed = room.closed()
     await room.close_all()
     await asyncio.sleep(2)

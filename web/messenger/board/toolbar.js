@@ -91,7 +91,7 @@ export function buildToolbar(container, run) {
   pageLabel.className = "board-page-label";
   pageLabel.setAttribute("aria-live", "polite");
   const addPage = button("board-button", t("add_page"), "⊞", { action: "add-page" });
-  const deletePage = button("board-button", t("delete_page"), "⊟", { action: "delete-page" });
+  const deletePage = button("board-button", t("delete_page"), "✕", { action: "delete-page" });
   const zoomOut = button("board-button", t("zoom_out"), "−", { action: "zoom-out" });
   const zoomIn = button("board-button", t("zoom_in"), "+", { action: "zoom-in" });
   const fit = button("board-button board-text-button", t("fit"), t("fit"), { action: "fit" });
