@@ -25,6 +25,7 @@ from parta.messenger.boards import backgrounds, documents, errors, selectors
 from parta.messenger.boards.models import Board, BoardBackground, BoardDrawer, BoardUpdate, DrawMode, background_path
 from parta.messenger.calls.models import Call, CallKind, Participant
 from parta.messenger.calls.selectors import CallActor
+from parta.messenger.calls.services.common import publish_updated
 from parta.messenger.realtime.services import run_on_layer_loop
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,11 @@ def open_board(*, actor: CallActor, call: Call) -> Board:
         if not organizer:
             raise errors.board_not_found()
         mode = DrawMode.ORGANIZER if locked_call.kind == CallKind.LESSON else DrawMode.EVERYONE
-        return Board.objects.create(call=locked_call, draw_mode=mode)
+        board = Board.objects.create(call=locked_call, draw_mode=mode)
+        # "call.updated" after commit: the others' call pages refetch the state and find the board now, not at
+        # their next poll (up to 10 s later).
+        publish_updated(locked_call)
+        return board
 
 
 # --- drawing ----------------------------------------------------------------------------------------------------------

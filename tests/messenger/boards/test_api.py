@@ -10,6 +10,8 @@ import pytest
 from django.test import Client
 
 from parta.messenger.boards.models import Board
+from parta.messenger.calls.models import Participant
+from parta.messenger.realtime.models import Event
 from tests.messenger.boards.helpers import make_lesson
 from tests.messenger.calls.helpers import browser, ok, refused
 from tests.messenger.realtime.builders import make_profile
@@ -38,6 +40,19 @@ def test_the_organizer_opens_the_board_and_a_participant_gets_it() -> None:
     assert ok(boards(student, "GET", opened["id"]))["id"] == opened["id"]
     stranger = browser(make_profile())
     refused(boards(stranger, "GET", opened["id"]), 404, "call_not_found")
+
+
+def test_opening_the_board_tells_the_present_participants_pages() -> None:
+    lesson = make_lesson()
+    Board.objects.all().delete()
+    Participant.objects.filter(call=lesson.call).update(is_present=True)
+    Event.objects.all().delete()
+    ok(boards(browser(lesson.teacher), "POST", "", {"call_id": str(lesson.call.public_id)}))
+    told = set(Event.objects.filter(type="call.updated").values_list("profile_id", flat=True))
+    assert told == {lesson.teacher.pk, *(s.pk for s in lesson.students)}
+    Event.objects.all().delete()
+    ok(boards(browser(lesson.students[0]), "POST", "", {"call_id": str(lesson.call.public_id)}))  # existing: no news
+    assert not Event.objects.filter(type="call.updated").exists()
 
 
 def test_the_organizer_changes_who_may_draw_and_others_may_not() -> None:
