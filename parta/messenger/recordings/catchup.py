@@ -14,7 +14,8 @@
    (orgs.selectors through chats' direct chat service) apply, and whoever they refuse is counted, not written to.
 
 This module sits in the recordings app, the layer above boards: it reads calls' Recording, boards' Board, the
-integration's mirror and links, and writes through chats.
+integration's mirror and links, and writes through chats. Its refusals are the integration API's, so its Russian is
+in the integration's catalogue (parta/messenger/integration/locale), marked with this file's name.
 """
 
 from __future__ import annotations
