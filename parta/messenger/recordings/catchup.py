@@ -171,8 +171,10 @@ def _ready_materials(call: Call, recording: Recording) -> tuple[list[Attachment]
         raise recording_gone()
     if recording.status != RecordingStatus.READY or call.status != CallStatus.ENDED:
         raise recording_not_ready()
+    if recording.message_id is None:
+        raise recording_gone()
     video = list(Attachment.objects.filter(message_id=recording.message_id, message__deleted_at=None).order_by("pk"))
-    if recording.message_id is None or not video:
+    if not video:
         raise recording_gone()
     board = Board.objects.filter(call=call).first()
     if board is None:
