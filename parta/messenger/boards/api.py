@@ -37,8 +37,6 @@ def _binary(content_type: str, what: str) -> dict[str, Any]:
     """The OpenAPI of a file answer (ninja declares JSON answers only)."""
     body = {"schema": {"type": "string", "format": "binary"}}
     return {"responses": {200: {"description": what, "content": {content_type: body}}}}
-
-
 # A served picture or PDF never runs as a page of the messenger (as chats serve attachments).
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
