@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-
-from parta.common.settings_base import storages_from_env
+from parta.common.settings_base import STORAGES, storages_from_env
 
 
 def test_the_filesystem_by_default() -> None:
     assert storages_from_env("messenger", {})["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
-    assert settings.STORAGES["staticfiles"]["BACKEND"].startswith("whitenoise.")
+    assert storages_from_env("messenger", {}) == STORAGES
 
 
 def test_an_s3_compatible_bucket_by_the_environment_private_and_signed() -> None:
@@ -30,4 +28,4 @@ def test_an_s3_compatible_bucket_by_the_environment_private_and_signed() -> None
     assert options["endpoint_url"] == "http://127.0.0.1:9000"
     assert options["default_acl"] is None and options["querystring_auth"] is True
     assert options["querystring_expire"] == 120 and options["file_overwrite"] is False
-    assert storages["staticfiles"] == settings.STORAGES["staticfiles"]
+    assert storages["staticfiles"] == STORAGES["staticfiles"]
