@@ -58,6 +58,10 @@ controls.bind((id, type, handler) => document.getElementById(id)?.addEventListen
 window.recordingTest = {
   session, controls, published,
   apply(state, phase) { if (phase) session.phase = phase; session.applyState(state); },
+  bootOnly(boot) {  // before any state: the page's first data (calls/views.py's boot)
+    const early = new RecordingControls(new CallSession("c1", {}), { room: () => room, board: () => board }, boot);
+    early.render();
+  },
   openBoard() { board.view = { captureStream: (fps) => canvas.captureStream(fps) }; controls.syncBoardFeed(); },
 };
 """
@@ -238,6 +242,13 @@ def test_the_prejoin_screen_says_the_lesson_is_recorded(page: Page) -> None:
     expect(page.locator("#call-recording-indicator")).to_be_hidden()
     expect(page.locator("#call-record")).to_be_hidden()
     apply(page, {"status": "live", "participants": [], "me": None, "recording_active": False}, "prejoin")
+    expect(page.locator("#call-recording-prejoin")).to_be_hidden()
+
+
+def test_the_prejoin_notice_from_the_pages_first_data(page: Page) -> None:
+    page.evaluate("() => window.recordingTest.bootOnly({recording_active: true})")
+    expect(page.locator("#call-recording-prejoin")).to_be_visible()
+    page.evaluate("() => window.recordingTest.bootOnly({recording_active: false})")
     expect(page.locator("#call-recording-prejoin")).to_be_hidden()
 
 

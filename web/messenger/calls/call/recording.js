@@ -21,10 +21,12 @@ import { $, confirm, toast } from "./dom.js";
 
 const BOARD_FPS = 10;
 
-/** Whether the state says the call is being recorded (the room's state or the one before joining).
- * @param {CallState | null | undefined} state */
-export function recordingActive(state) {
-  return Boolean(state?.recording?.active ?? state?.recording_active);
+/** Whether the state says the call is being recorded (the room's state or the one before joining); before any
+ * state, the page's first data.
+ * @param {CallState | null | undefined} state @param {{recording_active?: boolean}} [boot] */
+export function recordingActive(state, boot = {}) {
+  if (!state) return Boolean(boot.recording_active);
+  return Boolean(state.recording?.active ?? state.recording_active);
 }
 
 /** @param {string | null | undefined} iso */
@@ -39,10 +41,12 @@ export class RecordingControls {
   /**
    * @param {CallSession} session
    * @param {{room: () => Room | null, board: () => CallBoard}} page
+   * @param {{recording_active?: boolean}} [boot]  the page's first data
    */
-  constructor(session, page) {
+  constructor(session, page, boot = {}) {
     this.session = session;
     this.page = page;
+    this.boot = boot;
     this.busy = false;
     /** @type {boolean | null} what the last state said, to tell the others' pages when it changes */
     this.wasActive = null;
@@ -58,7 +62,7 @@ export class RecordingControls {
   }
 
   get active() {
-    return recordingActive(this.state);
+    return recordingActive(this.state, this.boot);
   }
 
   get mayRecord() {
