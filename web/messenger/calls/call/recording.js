@@ -52,6 +52,8 @@ export class RecordingControls {
     this.wasActive = null;
     /** @type {MediaStreamTrack | null} the board's canvas track being published */
     this.boardTrack = null;
+    /** @type {{room: Room, view: object} | null} where it is published from: a new room or board starts it again */
+    this.boardSource = null;
     /** @type {Promise<void> | null} */
     this.boardStarting = null;
     this.boardRefused = false; // the server has no board feed for this page: do not ask again this recording
@@ -131,6 +133,10 @@ export class RecordingControls {
   }
 
   syncBoardFeed() {
+    const source = this.boardSource;
+    if (this.boardTrack && source && (source.room !== this.page.room() || source.view !== this.page.board().view)) {
+      this.stopBoard(); // reconnected (a new Janus session) or the board was mounted again: publish anew
+    }
     if (this.boardWanted) {
       if (!this.boardTrack && !this.boardStarting) {
         this.boardStarting = this.#startBoard().finally(() => {
@@ -157,6 +163,7 @@ export class RecordingControls {
     const track = view.captureStream(BOARD_FPS).getVideoTracks()[0];
     if (!track) return;
     this.boardTrack = track;
+    this.boardSource = { room, view };
     try {
       await room.startBoard(ticket, track);
     } catch {
@@ -166,9 +173,10 @@ export class RecordingControls {
   }
 
   stopBoard() {
-    this.page.room()?.stopBoard();
+    (this.boardSource?.room ?? this.page.room())?.stopBoard();
     this.boardTrack?.stop();
     this.boardTrack = null;
+    this.boardSource = null;
   }
 
   /** @param {(id: string, type: string, handler: (event: any) => void) => void} on */
