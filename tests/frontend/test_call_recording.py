@@ -38,7 +38,9 @@ let rooms = 0;
 const makeRoom = () => {
   const n = ++rooms;
   return {
-    startBoard: async (ticket, track) => { published.push({room: n, ticket, kind: track.kind, state: track.readyState}); },
+    startBoard: async (ticket, track) => {
+      published.push({room: n, ticket, kind: track.kind, state: track.readyState});
+    },
     stopBoard: () => { published.push({room: n, stopped: true}); },
   };
 };
