@@ -132,6 +132,7 @@ def state(
     recording = {"active": active, "started_at": "2026-12-03T10:00:00Z", "started_by_name": "Нина Орлова"}
     return {
         "status": "live",
+        "kind": "lesson",
         "participants": [
             {"id": 1, "profile_id": 10, "name": "Нина Орлова", "is_admin": True, "microphone": True, "camera": True,
              "screen": False, "present": True, "may_record": True},
@@ -269,16 +270,19 @@ def test_the_catch_up_switch_and_may_record_per_participant(page: Page, api: Fak
     expect(page.locator("#call-toast")).to_have_text("Сохранено")
     assert api.sent[-1] == ("PATCH", "/api/v1/calls/c1/recording", {"catch_up": False})
     expect(switch).not_to_be_checked()
+    apply(page, {**state(active=True), "kind": "chat"})  # a chat call: nobody to catch up
+    expect(page.locator("#call-catch-up-row")).to_be_hidden()
+    apply(page, state(active=True))
 
     allow = page.locator("li[data-participant='2'] .call-toggle-record-permission")
     expect(allow).to_have_text("Может записывать")
     expect(allow).to_have_attribute("aria-pressed", "false")
     expect(page.locator("li[data-participant='1'] .call-toggle-record-permission")).to_have_count(0)  # me
     allow.click()
-    assert api.sent[-1] == ("POST", "/api/v1/calls/c1/permissions", {"participant_id": 2, "may_record": True})
     expect(page.locator("li[data-participant='2'] .call-toggle-record-permission")).to_have_attribute(
         "aria-pressed", "true"
     )
+    assert api.sent[-1] == ("POST", "/api/v1/calls/c1/permissions", {"participant_id": 2, "may_record": True})
 
 
 def test_the_board_is_published_while_recording_and_stopped_after(page: Page, api: FakeApi) -> None:

@@ -92,7 +92,8 @@ export class RecordingControls {
     $("call-record-label").textContent = label;
     button.toggleAttribute("disabled", this.busy);
     const catchUpRow = $("call-catch-up-row");
-    catchUpRow.hidden = !(inRoom && state?.me?.is_admin && recording);
+    // The catch-up pack is a lesson's (the journal knows who was absent); a chat call has none.
+    catchUpRow.hidden = !(inRoom && state?.me?.is_admin && recording && state?.kind !== "chat");
     if (recording && document.activeElement !== $("call-catch-up")) $("call-catch-up").checked = recording.catch_up !== false;
     if (this.wasActive !== null && this.wasActive !== active && inRoom) {
       toast(active ? t("recording_started") : t("recording_stopped"));
