@@ -57,7 +57,7 @@ def run_tool(
     limit = time.monotonic() + (timeout or settings.RECORDINGS_PROCESSING_TIMEOUT)
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(  # noqa: S603 - fixed tools, arguments are paths and numbers we made
-            list(args), stdout=subprocess.PIPE if on_line else subprocess.DEVNULL, stderr=errors, text=on_line is not None
+            list(args), stdout=subprocess.PIPE if on_line else subprocess.DEVNULL, stderr=errors
         )
         last_beat = time.monotonic()
         lines = _Lines(process.stdout, on_line) if on_line is not None and process.stdout is not None else None
@@ -90,17 +90,22 @@ def run_tool(
 class _Lines:
     """A tool's stdout read without blocking, handed on line by line."""
 
-    def __init__(self, stream: IO[str], on_line: Callable[[str], None]) -> None:
-        os.set_blocking(stream.fileno(), False)
-        self.stream, self.on_line, self.rest = stream, on_line, ""
+    def __init__(self, stream: IO[bytes], on_line: Callable[[str], None]) -> None:
+        self.fd = stream.fileno()
+        os.set_blocking(self.fd, False)
+        self.on_line, self.rest = on_line, b""
 
     def read(self) -> None:
-        chunk = self.stream.read() or ""
-        if not chunk:
-            return
-        *lines, self.rest = (self.rest + chunk).split("\n")
-        for line in lines:
-            self.on_line(line.strip())
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except BlockingIOError:
+                return
+            if not chunk:
+                return
+            *lines, self.rest = (self.rest + chunk).split(b"\n")
+            for line in lines:
+                self.on_line(line.decode(errors="replace").strip())
 
 
 # -- janus-pp-rec ------------------------------------------------------------------------------------------------
