@@ -47,8 +47,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--speed", type=float, default=8.0, help="how much faster than real time RTP is sent")
     parser.add_argument("--keep", action="store_true", help="keep the folder (the .mjr files and the video)")
+    parser.add_argument("--folder", type=Path, help="work here (the encoded clips in it are reused)")
     options = parser.parse_args(argv)
-    folder = Path(tempfile.mkdtemp(prefix="bench-recordings-"))
+    folder = options.folder or Path(tempfile.mkdtemp(prefix="bench-recordings-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in ("mjr", "work", "janus"):
+        subprocess.run(["rm", "-rf", str(folder / stale)], check=False)
     _setup_django(folder)
 
     from django.conf import settings

@@ -15,7 +15,7 @@ import secrets
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,7 +131,7 @@ def record(server: JanusServer, folder: Path, feeds: Sequence[Feed], *, room_id:
                 )  # fmt: skip
                 ports[feed.feed_id] = int(answer["port"])
             videoroom.request({"request": "enable_recording", "room": room, "secret": secret, "record": True})
-            _feed_all(feeds, ports)
+            _feed_all(feeds, ports, keepalive=lambda: _keepalive(videoroom))
             time.sleep(0.3)  # the last packets reach the recorder
             videoroom.request({"request": "enable_recording", "room": room, "secret": secret, "record": False})
         finally:
@@ -139,7 +139,12 @@ def record(server: JanusServer, folder: Path, feeds: Sequence[Feed], *, room_id:
     return sorted(folder.glob("*.mjr"))
 
 
-def _feed_all(feeds: Sequence[Feed], ports: dict[int, int]) -> None:
+def _keepalive(videoroom: VideoRoom) -> None:
+    # Janus drops a session that says nothing for 60 s; a long feed (the benchmark's) outlasts that.
+    videoroom._post(videoroom._session_url(), {"janus": "keepalive"})
+
+
+def _feed_all(feeds: Sequence[Feed], ports: dict[int, int], *, keepalive: Callable[[], object]) -> None:
     began = time.monotonic()
     failures: list[str] = []
 
@@ -153,6 +158,8 @@ def _feed_all(feeds: Sequence[Feed], ports: dict[int, int]) -> None:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=3600)
+        while thread.is_alive():
+            thread.join(timeout=20)
+            keepalive()
     if failures:
         raise RuntimeError("ffmpeg could not feed Janus:\n" + "\n".join(failures))
