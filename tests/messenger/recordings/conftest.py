@@ -46,7 +46,7 @@ class Recorded:
 @pytest.fixture(scope="session")
 def recorded(janus_processes: _JanusProcesses, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Recorded]:  # noqa: F811
     """Every scenario recorded once by the real Janus (~15 s in all)."""
-    process: JanusProcess = janus_processes.get("janus-a")
+    process: JanusProcess = janus_processes.get("janus-recordings")  # its own: remote publishers leave ports open
     base = tmp_path_factory.mktemp("recorded")
     camera = encode_clip(base / "camera.webm", seconds=7, size="640x360", rate=15, audio=True)
     screen = encode_clip(base / "screen.webm", seconds=7, size="1280x720", rate=5, audio=False)
