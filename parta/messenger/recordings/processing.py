@@ -170,8 +170,9 @@ def mark_requeued(recording_id: int) -> bool:
     queue it once more while it waits); past the attempts it is failed instead. True when it should be queued."""
     with transaction.atomic():
         recording = Recording.objects.select_for_update(of=("self",)).select_related("call").get(pk=recording_id)
-        if recording.status != RecordingStatus.PROCESSING:
-            return False
+        limit = timezone.now() - timedelta(seconds=settings.RECORDINGS_STALE_SECONDS)
+        if recording.status != RecordingStatus.PROCESSING or (recording.heartbeat_at or limit) > limit:
+            return False  # done meanwhile, or another worker's check (or the job itself) beat it to it
         exhausted = recording.attempts >= settings.RECORDINGS_MAX_ATTEMPTS
         if exhausted:
             _mark_failed(recording, RecordingErrorCode.PROCESSING_FAILED)
