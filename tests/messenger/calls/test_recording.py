@@ -30,11 +30,13 @@ from parta.messenger.calls import recording_hooks
 from parta.messenger.calls.janus import JanusError, JanusServer, VideoRoom
 from parta.messenger.calls.models import Call, Participant, Recording, RecordingStatus, RecordingTrack
 from parta.messenger.calls.services.common import room_rec_dir
+from parta.messenger.calls.services.recording import list_tracks
 from parta.messenger.chats import services as chats
 from parta.messenger.chats.models import Chat
 from parta.messenger.realtime.models import Event
 from tests.messenger.calls.conftest import JanusProcess
 from tests.messenger.calls.helpers import World, api, browser, ok, refused
+from tests.messenger.calls.test_recording_mjr import packet, rtp, write_mjr
 from tests.messenger.orgs.builders import World as Orgs
 from tests.messenger.orgs.builders import build_world
 
@@ -505,3 +507,27 @@ def test_the_processor_failing_does_not_fail_the_stop(
         recording_hooks.unregister_processor(broken)
     assert state["recording"]["active"] is False
     assert Recording.objects.get().status == RecordingStatus.PROCESSING  # stays for the worker's requeue
+
+
+def test_only_the_rooms_audio_and_video_files_with_packets_become_tracks(
+    orgs: Orgs, live: str, janus: JanusServer, tmp_path: Path
+) -> None:
+    teacher = browser(orgs.teacher)
+    feed = enter(teacher, live)["feed_id"]
+    call = the_call(live)
+    folder = tmp_path / "a-recording"
+    folder.mkdir()
+    recording = Recording.objects.create(call=call, started_by=orgs.teacher, folder=str(folder))
+    room = call.room_id
+    write_mjr(folder / f"videoroom-{room}-user-{feed}-1796322834530003-audio-0.mjr", [packet(0, rtp(40))])
+    write_mjr(folder / f"videoroom-{room}-user-777-1796322834530004-audio-0.mjr", [packet(0, rtp(40))])  # whose?
+    write_mjr(folder / f"videoroom-{room}-user-{feed}-1796322834530005-data-2.mjr", [packet(0, rtp(40))])
+    write_mjr(folder / f"videoroom-{(room or 0) + 1}-user-{feed}-1796322834530006-audio-0.mjr", [packet(0, rtp(40))])
+    (folder / f"videoroom-{room}-user-{feed}-1796322834530007-video-1.mjr").write_bytes(b"MJR00002")  # no packet
+    (folder / "notes.txt").write_text("")
+
+    tracks = list_tracks(call, recording)
+
+    assert sorted((t.feed_id, t.participant_id, t.source, t.media) for t in tracks) == sorted(
+        [(feed, Participant.objects.get(call=call).pk, "camera", "audio"), (777, None, "camera", "audio")]
+    )
