@@ -32,7 +32,13 @@ def record_button(page: Page) -> Locator:
 
 
 def indicator(page: Page) -> Locator:
-    return page.get_by_text(RECORDING_ON, exact=False)
+    """«● Идёт запись» in the room (a status; hidden elements are not matched by role)."""
+    return page.get_by_role("status").filter(has_text=RECORDING_ON)
+
+
+def prejoin_notice(page: Page) -> Locator:
+    """«Урок записывается» on the pre-join screen."""
+    return page.get_by_role("status").filter(has_text=RECORDING_NOTICE)
 
 
 def start_recording(page: Page) -> None:

@@ -257,8 +257,7 @@ def late_joiner_is_told(context: BrowserContext, lesson: int) -> Page:
     expect(icon).to_be_visible()
     page = call.open_page_from(context, diary, icon.click)
     expect(page.locator("#call-preview")).to_be_visible(timeout=call.JOIN_TIMEOUT_MS)
-    notice = page.get_by_text(rec.RECORDING_NOTICE)
-    expect(notice.first).to_be_visible(timeout=LIVE_MS)
+    expect(rec.prejoin_notice(page).first).to_be_visible(timeout=LIVE_MS)
     call.join(page)
     return page
 
