@@ -213,6 +213,9 @@ CALLS_GRACE_SECONDS = int(os.environ.get("PARTA_CALLS_GRACE_SECONDS", str(10 * 6
 CALLS_EMPTY_END_SECONDS = int(os.environ.get("PARTA_CALLS_EMPTY_END_SECONDS", str(5 * 60)))  # a chat call, nobody in
 CALLS_HEARTBEAT_SECONDS = 15  # the call page reports every this often; 4 missed beats and the person has left
 CALLS_MAX_PUBLISHERS = 100
+# Call recordings (docs/recording.md): Janus writes each recording's .mjr files into <this>/<room id>/<recording id>;
+# the Janus process must be able to write here (the same machine, or a shared mount at the same path).
+CALLS_RECORDINGS_DIR = str(os.environ.get("PARTA_CALLS_RECORDINGS_DIR") or DATA_DIR / "recordings")
 
 # The whiteboard of a call (docs/board.md): one Yjs update at most this big, a document (snapshot and log) at most this
 # big; the log is merged into the snapshot past this many rows (and when the call ends); awareness frames (cursors).

@@ -2,7 +2,8 @@
 
 Media goes through a Janus VideoRoom (parta/messenger/calls/janus.py); this is what the messenger knows about a call:
 who may join, who is in it, what each participant may do, and when each one was present (attendance).
-Recording, breakout rooms and the whiteboard (a later issue) hang off `Call` the same way.
+Recording (issue 11: `Recording`, one per «Запись» press … stop, its `RecordingTrack`s = the .mjr files Janus wrote)
+and breakout rooms hang off `Call` the same way.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parta.messenger.chats.models import Chat
+from parta.messenger.chats.models import Chat, Message
 from parta.messenger.integration.models import Journal
 
 
@@ -59,6 +60,8 @@ class Call(models.Model):
     allow_screen = models.BooleanField(_("screen sharing"), default=True)
     allow_microphone = models.BooleanField(_("microphone"), default=True)
     allow_camera = models.BooleanField(_("camera"), default=True)
+    # Issue 11: after a recorded lesson the absent students get the recording (the teacher may turn it off).
+    catch_up_enabled = models.BooleanField(_("send the recording to the absent"), default=True)
     # Where the media is: a Janus server of settings.CALLS_JANUS_SERVERS (by name) and its VideoRoom.
     server_name = models.CharField(max_length=50, blank=True)
     room_id = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
@@ -115,11 +118,15 @@ class Participant(models.Model):
     # tokens (VideoRoom "allowed" list) not yet used. A token leaves the list once its join is confirmed.
     feed_id = models.PositiveBigIntegerField(null=True, blank=True)
     screen_feed_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # The whiteboard's canvas published as a feed of its own (the organizer's page, while recording with it open).
+    board_feed_id = models.PositiveBigIntegerField(null=True, blank=True)
     pending_tokens = models.JSONField(default=list, blank=True)
     # V8: None = the call's setting for everyone.
     may_screen = models.BooleanField(null=True, blank=True)
     may_microphone = models.BooleanField(null=True, blank=True)
     may_camera = models.BooleanField(null=True, blank=True)
+    # Issue 11: None = only the organizer may start and stop recording.
+    may_record = models.BooleanField(null=True, blank=True)
     # State as the participant's client reports it (and the organizer's mutes force it off).
     microphone_on = models.BooleanField(default=False)
     camera_on = models.BooleanField(default=False)
@@ -157,3 +164,95 @@ class Presence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id}: {self.joined_at:%H:%M}–{self.left_at:%H:%M}" if self.left_at else str(self.pk)
+
+
+class RecordingStatus(models.TextChoices):
+    RECORDING = "recording", _("recording")
+    PROCESSING = "processing", _("processing")
+    READY = "ready", _("ready")
+    FAILED = "failed", _("failed")
+    DELETED = "deleted", _("deleted")
+
+
+class RecordingErrorCode(models.TextChoices):
+    JANUS_FILES_MISSING = "janus_files_missing", _("the media server's files are missing")
+    STREAM_BROKEN = "stream_broken", _("a stream is broken")
+    DISK_FULL = "disk_full", _("the disk is full")
+    PROCESSING_FAILED = "processing_failed", _("processing failed")
+
+
+class Recording(models.Model):
+    """One recording of a call: from a «Запись» press until its stop (a call may have several).
+
+    Janus writes one .mjr file per stream into `folder` (docs/recording.md); on stop the files become
+    `RecordingTrack`s and the recordings app's worker turns them into one video in the call's chat.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="recordings")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=RecordingStatus.choices, default=RecordingStatus.RECORDING)
+    # The absolute directory Janus writes this recording's .mjr files into:
+    # settings.CALLS_RECORDINGS_DIR/<room id>/<public_id>.
+    folder = models.CharField(max_length=500)
+    progress = models.PositiveSmallIntegerField(default=0)  # 0..100 while processing
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the worker touches it; stale => requeued
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error_code = models.CharField(max_length=30, choices=RecordingErrorCode.choices, blank=True)
+    # The chat message: the progress text, then the video.
+    message = models.ForeignKey(Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    catch_up_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")
+        ordering = ["started_at"]
+        constraints = [
+            # One recording running per call at a time, held by the database under concurrent «Запись».
+            models.UniqueConstraint(
+                fields=["call"], condition=Q(status="recording"), name="calls_one_active_recording_per_call"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="calls_recording_by_status")]
+
+    def __str__(self) -> str:
+        return f"{self.call_id}: {self.started_at:%H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == RecordingStatus.RECORDING
+
+
+class TrackSource(models.TextChoices):
+    CAMERA = "camera", _("camera")
+    SCREEN = "screen", _("screen")
+    BOARD = "board", _("whiteboard")
+
+
+class TrackMedia(models.TextChoices):
+    AUDIO = "audio", _("audio")
+    VIDEO = "video", _("video")
+
+
+class RecordingTrack(models.Model):
+    """One .mjr file of a recording: one stream (audio or video) of one feed."""
+
+    recording = models.ForeignKey(Recording, on_delete=models.CASCADE, related_name="tracks")
+    participant = models.ForeignKey(Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    feed_id = models.PositiveBigIntegerField()
+    source = models.CharField(max_length=10, choices=TrackSource.choices)
+    media = models.CharField(max_length=10, choices=TrackMedia.choices)
+    path = models.CharField(max_length=1000)  # absolute
+    # The first and the last packet (from the .mjr header / the worker).
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["recording", "started_at", "path"]
+        constraints = [models.UniqueConstraint(fields=["recording", "path"], name="calls_track_once")]
+
+    def __str__(self) -> str:
+        return self.path

@@ -15,6 +15,7 @@ def call_strings() -> dict[str, str]:
         **_room(),
         **_participants(),
         **_board(),
+        **_recording(),
     }
 
 
@@ -120,4 +121,23 @@ def _board() -> dict[str, str]:
         "board_no_earlier": _("There are no earlier boards of your lessons with this class."),
         "board_earlier_item": _("%(title)s, %(date)s (pages: %(n)s)"),
         "board_guest_cannot_draw": _("a guest cannot draw"),
+    }
+
+
+def _recording() -> dict[str, str]:
+    """Issue 11: «Запись», the indicator everyone sees, the organizer's catch-up switch."""
+    return {
+        "record": _("Record"),
+        "record_stop": _("Stop recording"),
+        "record_starting": _("Starting the recording…"),
+        "recording_on": _("Recording"),
+        "recording_since": _("Recording since %(time)s, started by %(name)s"),
+        "recording_started": _("The recording has started"),
+        "recording_stopped": _("The recording has stopped. The video will appear in the chat once processed."),
+        "recording_prejoin": _("The lesson is being recorded"),
+        "recording_prejoin_note": _("The video will be saved in the call’s chat and available to its members."),
+        "recording_catch_up": _("Send the recording to those who missed the lesson"),
+        "allow_record": _("May record"),
+        "stop_recording_confirm": _("Stop the recording? The video will be processed and put into the call’s chat."),
+        "stop_recording_ok": _("Stop"),
     }

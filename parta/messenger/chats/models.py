@@ -49,6 +49,8 @@ class Chat(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_seq = models.PositiveBigIntegerField(default=0)  # the seq of the chat's newest message
+    # Issue 11: calls in this chat may be recorded (set by the chat's admins; lesson calls always may).
+    allow_call_recording = models.BooleanField(_("calls may be recorded"), default=False)
 
     class Meta:
         verbose_name = _("chat")
@@ -132,6 +134,7 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField()
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)  # audio and video (a call's recording)
 
     class Meta:
         verbose_name = _("attachment")

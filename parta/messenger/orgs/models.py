@@ -12,6 +12,8 @@ class Organization(models.Model):
     name = models.CharField(_("name"), max_length=255)
     region = models.CharField(_("region"), max_length=255, blank=True)
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
+    # Issue 11: call recordings are deleted this many days after they were made; None = kept.
+    recording_retention_days = models.PositiveIntegerField(_("keep call recordings, days"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("organization")

@@ -33,4 +33,8 @@ export const callsApi = {
   permissions: (id, data) => request("POST", `${one(id)}/permissions`, { json: data }),
   settings: (id, data) => request("POST", `${one(id)}/settings`, { json: data }),
   end: (id) => request("POST", `${one(id)}/end`),
+  // Issue 11 (docs/recording.md): «Запись», the catch-up switch, the board's feed while recording.
+  recording: (id, action) => request("POST", `${one(id)}/recording`, { json: { action } }),
+  catchUp: (id, enabled) => request("PATCH", `${one(id)}/recording`, { json: { catch_up: enabled } }),
+  boardFeed: (id) => request("POST", `${one(id)}/board-feed`),
 };

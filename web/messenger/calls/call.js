@@ -4,7 +4,8 @@
  *
  * This module is the page: joining, the media connection, leaving and the closing screen. The rest is in call/:
  * state.js (the call's state, the heartbeat, following the organizer), controls.js (the control bar), panels.js
- * (participants, chat, permissions, layout), dom.js (elements by id, notices, the toast).
+ * (participants, chat, permissions, layout), dom.js (elements by id, notices, the toast), recording.js («Запись», the
+ * indicator, the board's feed while recording).
  */
 import { ApiError, callsApi } from "./api.js";
 import { CallBoard } from "./call/board.js";
@@ -12,6 +13,7 @@ import { BoardPanel } from "./call/board-panel.js";
 import { Controls } from "./call/controls.js";
 import { $, hideNotice, notice, setStatus, toast } from "./call/dom.js";
 import { Panels } from "./call/panels.js";
+import { RecordingControls } from "./call/recording.js";
 import { CallSession } from "./call/state.js";
 import { LocalMedia, fillSelect, meter } from "./devices.js";
 import { t } from "./i18n.js";
@@ -56,6 +58,7 @@ class CallPage {
         this.stage.update(state);
         this.panels.render(state);
         this.controls.render();
+        this.recording.render();
         this.board.stateChanged();
         if (this.boardPanel.open) this.boardPanel.render();
       },
@@ -71,7 +74,13 @@ class CallPage {
       },
     });
     this.panels = new Panels(root, this.session, this.stage, boot);
-    this.board = new CallBoard(root, this.session, boot, { changed: () => this.boardPanel.render() });
+    this.recording = new RecordingControls(this.session, { room: () => this.room, board: () => this.board });
+    this.board = new CallBoard(root, this.session, boot, {
+      changed: () => {
+        this.boardPanel.render();
+        this.recording.syncBoardFeed();
+      },
+    });
     this.boardPanel = new BoardPanel(this.session, () => this.board, boot);
     this.bind();
   }
@@ -246,6 +255,7 @@ class CallPage {
     this.session.startRealtime(this.boot);
     this.session.startHeartbeat(this.boot.poll_seconds);
     this.controls.render();
+    this.recording.render();
   }
 
   // Leaving and the end -------------------------------------------------------------------------------------------------
@@ -260,6 +270,7 @@ class CallPage {
   teardown() {
     this.session.stopHeartbeat();
     this.controls.stopScreen({ report: false });
+    this.recording.stopBoard();
     this.room?.close();
     this.room = null;
     this.stage.clear();
@@ -297,6 +308,7 @@ class CallPage {
     on("call-join-mic", "change", () => this.showPreview());
     on("call-join-camera", "change", () => this.showPreview());
     this.controls.bind(on);
+    this.recording.bind(on);
     this.panels.bind(on);
     this.board.bind(on);
     this.boardPanel.bind(on);

@@ -1,7 +1,8 @@
 /**
  * «Участники»: who is in the call with their microphone, camera, screen and hand, and the hands queue (oldest first).
  * The organizer gets buttons per person: lower the hand, turn off the microphone / camera / screen sharing, allow or
- * forbid sharing the screen (and turning on the microphone or the camera), remove from the call. The hooks (li[data-participant] with data-mic, data-camera,
+ * forbid sharing the screen (and turning on the microphone or the camera, and recording the call: «Может записывать»),
+ * remove from the call. The hooks (li[data-participant] with data-mic, data-camera,
  * data-screen, data-hand; the button classes) are fixed by docs/calls.md for the browser tests.
  */
 import { t } from "./i18n.js";
@@ -29,7 +30,7 @@ export class PeoplePanel {
   /**
    * @param {HTMLElement} list   #call-people
    * @param {HTMLElement} hands  #call-hands
-   * @param {object} actions     lowerHand(p), mute(p, what), allow(p, what), remove(p)
+   * @param {object} actions     lowerHand(p), mute(p, what), allow(p, what), allowRecording(p), remove(p)
    */
   constructor(list, hands, actions) {
     this.list = list;
@@ -111,6 +112,13 @@ export class PeoplePanel {
       button("call-toggle-camera-permission", t("allow_camera"), () => this.actions.allow(person, "camera"), {
         pressed: person.may?.camera,
       }),
+    );
+    if (!person.is_admin && person.profile_id !== null && this.actions.allowRecording) {
+      box.append(button("call-toggle-record-permission", t("allow_record"), () => this.actions.allowRecording(person), {
+        pressed: Boolean(person.may_record),
+      }));
+    }
+    box.append(
       button("call-remove call-danger-text", t("remove"), () => this.actions.remove(person)),
     );
     return box;

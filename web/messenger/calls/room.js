@@ -1,11 +1,12 @@
 /**
  * The media side of a call: one Janus session (janus.js over HTTP long-polling, the global `Janus` from the Debian
- * package), one VideoRoom publisher handle for the camera and microphone, one more for a screen share, and one
- * subscriber handle per remote feed.
+ * package), one VideoRoom publisher handle for the camera and microphone, one more for a screen share, one more for the
+ * board while the call is recorded (the organizer's page; issue 11), and one subscriber handle per remote feed.
  *
  * Everything comes from the messenger's join ticket (docs/calls.md): the Janus API token, the room, the feed id the
- * messenger assigned and a single-use room token; `display` is JSON {p: participant id, k: "camera"|"screen"}, which
- * is how a remote feed is matched to a person. ICE servers are the ticket's own list — never janus.js's public STUN.
+ * messenger assigned and a single-use room token; `display` is JSON {p: participant id, k: "camera"|"screen"|"board"},
+ * which is how a remote feed is matched to a person. A "board" feed is for Janus's recording only: the others see the
+ * board itself, so nobody subscribes to it. ICE servers are the ticket's own list — never janus.js's public STUN.
  *
  * When ICE fails nothing errors, so every wait here has a timeout and ends in `hooks.onFailed`.
  */
@@ -36,7 +37,8 @@ function timeout(promise, ms, what) {
 export function parseDisplay(display) {
   try {
     const parsed = JSON.parse(display);
-    return { participant: parsed.p ?? null, kind: parsed.k === "screen" ? "screen" : "camera" };
+    const kind = parsed.k === "screen" || parsed.k === "board" ? parsed.k : "camera";
+    return { participant: parsed.p ?? null, kind };
   } catch {
     return { participant: null, kind: "camera" };
   }
@@ -118,6 +120,8 @@ export class Room {
     this.janus = null;
     this.publisher = null;
     this.screen = null;
+    /** @type {Handle | null} the board's canvas as a feed, while recording */
+    this.board = null;
     this.privateId = null;
     this.closed = false;
   }
@@ -220,6 +224,7 @@ export class Room {
     const { participant, kind } = parseDisplay(publisher.display);
     if (this.closed || this.feeds.has(publisher.id) || publisher.id === this.ticket.feed_id) return;
     if (participant !== null && participant === this.ticket.participant_id) return; // one's own screen
+    if (kind === "board") return; // the board's feed is recorded, not watched
     /** @type {{feed: number, participant: number | null, kind: string, stream: MediaStream, handle: Handle | null}} */
     const feed = { feed: publisher.id, participant, kind, stream: new MediaStream(), handle: null };
     this.feeds.set(publisher.id, feed);
@@ -270,24 +275,49 @@ export class Room {
   async startScreen(screenTicket, track) {
     const handle = await this.#attach();
     this.screen = handle;
+    await this.#publishExtra(handle, screenTicket, track, "screen");
+  }
+
+  /** The board's canvas (captureStream) as a third publisher while the call is recorded: the ticket of
+   * `/board-feed` (the participant's board feed id), video only. */
+  async startBoard(boardTicket, track) {
+    const handle = await this.#attach();
+    this.board = handle;
+    await this.#publishExtra(handle, boardTicket, track, "board");
+  }
+
+  stopBoard() {
+    const handle = this.board;
+    this.board = null;
+    Room.#unpublish(handle);
+  }
+
+  /** @param {Handle} handle @param {{feed_id: number, display: string, room_token: string}} extraTicket
+   * @param {MediaStreamTrack} track @param {string} what */
+  async #publishExtra(handle, extraTicket, track, what) {
     await handle.request(
       {
         request: "join",
         ptype: "publisher",
         room: this.ticket.room_id,
-        id: screenTicket.feed_id,
-        display: screenTicket.display,
-        token: screenTicket.room_token,
+        id: extraTicket.feed_id,
+        display: extraTicket.display,
+        token: extraTicket.room_token,
       },
       (message) => message.videoroom === "joined",
     );
     await handle.publish([track], { audio: false, video: true });
-    await timeout(handle.mediaUp, MEDIA_TIMEOUT, "screen");
+    await timeout(handle.mediaUp, MEDIA_TIMEOUT, what);
   }
 
   stopScreen() {
     const handle = this.screen;
     this.screen = null;
+    Room.#unpublish(handle);
+  }
+
+  /** @param {Handle | null} handle */
+  static #unpublish(handle) {
     if (!handle) return;
     try {
       handle.plugin.send({ message: { request: "unpublish" } });

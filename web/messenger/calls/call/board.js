@@ -17,7 +17,8 @@ import { $, toast } from "./dom.js";
  * @typedef {import("./state.js").CallSession} CallSession
  * @typedef {import("../boards-api.js").BoardOut} BoardOut
  * @typedef {{setPermissions(p: any): void, addImagePages(background: any): void, clearPage(): void,
- *            currentPage(): string, canDraw(): boolean, fit(): void, destroy(): void, debug(): any}} BoardView
+ *            currentPage(): string, canDraw(): boolean, fit(): void, destroy(): void, debug(): any,
+ *            captureStream(fps?: number): MediaStream}} BoardView
  */
 
 const ASK_EVERY_MS = 4000; // a participant's page asks for the board at most this often

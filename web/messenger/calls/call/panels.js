@@ -35,6 +35,8 @@ export class Panels {
       mute: (person, what) => session.act(() => callsApi.mute(id, person.id, what)),
       allow: (person, what) =>
         session.act(() => callsApi.permissions(id, { participant_id: person.id, [what]: !person.may?.[what] })),
+      allowRecording: (person) =>
+        session.act(() => callsApi.permissions(id, { participant_id: person.id, may_record: !person.may_record })),
       remove: async (person) => {
         if (await confirm(t("remove_confirm", { name: person.name }), t("remove_ok"))) {
           session.act(() => callsApi.remove(id, person.id));

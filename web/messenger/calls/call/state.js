@@ -25,6 +25,15 @@ import { toast } from "./dom.js";
  * @property {boolean} screen
  * @property {string | null} [hand_raised_at]
  * @property {Permissions} [may]
+ * @property {boolean | null} [may_record]  null: as the default (only the organizer records)
+ */
+/**
+ * The call's recording (issue 11): on while someone has pressed «Запись» and not stopped it.
+ * @typedef {object} RecordingState
+ * @property {boolean} active
+ * @property {string | null} [started_at]
+ * @property {string | null} [started_by_name]
+ * @property {boolean} [catch_up]  the catch-up pack goes to the absent students after the lesson
  */
 /**
  * The messenger's CallState (docs/calls.md), the parts this page reads.
@@ -36,7 +45,10 @@ import { toast } from "./dom.js";
  * @property {Permissions} [everyone]
  * @property {boolean} [allow_anonymous]
  * @property {string | null} [chat_url]
- * @property {{participant_id: number, is_admin?: boolean, removed?: boolean, may?: Permissions, moderation_seq?: number} | null} [me]
+ * @property {{participant_id: number, is_admin?: boolean, removed?: boolean, may?: Permissions, moderation_seq?: number,
+ *             may_record?: boolean} | null} [me]
+ * @property {RecordingState | null} [recording]
+ * @property {boolean} [recording_active]  the state before joining says only this
  */
 /**
  * What the rest of the page does when the state says so.
