@@ -145,6 +145,9 @@ def run_recorded_lesson(
     call.assert_receives(teacher, student_id, "camera", who="teacher ← student")
     teacher.locator("#call-toggle-screen").click()
     call.assert_receives(student, teacher_id, "screen", who="student ← teacher's screen")
+    # The teacher's microphone off: the recording's sound is then the student's voice alone (checked in the file).
+    teacher.locator("#call-toggle-mic").click()
+    expect(teacher.locator("#call-toggle-mic")).to_have_attribute("aria-pressed", "false")
     expect(rec.indicator(student)).to_have_count(0)
 
     # «Запись»: the teacher's page and the student's show «Идёт запись».
@@ -182,6 +185,9 @@ def run_recorded_lesson(
     assert recording["tracks"], f"no tracks listed at the stop (H1): {recording}"
     sources = {(t["source"], t["media"]) for t in recording["tracks"]}
     assert {("camera", "audio"), ("camera", "video"), ("screen", "video")} <= sources, sources
+    assert any(t["participant"] == student_id and t["media"] == "audio" for t in recording["tracks"]), (
+        f"no audio track of the student (participant {student_id}): {recording['tracks']}"
+    )
     span = recording["stopped_at"] - recording["started_at"]
     measure(f"RECORDING span: {span:.1f} s by the server (the test's clock: {test_span:.1f} s), tracks: {len(sources)}")
 
@@ -195,7 +201,7 @@ def run_recorded_lesson(
 
     # The stored file: H.264 + AAC, the duration of the span within a second, audio that is not silence.
     stored = tmp / "recording.mp4"
-    answer = people["student"].request.get(world.messenger_url + attachment["url"])
+    answer = people["student"].request.get(absolute(world, attachment["url"]))
     assert answer.ok, f"the student who was there could not fetch the video: {answer.status}"
     stored.write_bytes(answer.body())
     probe = rec.ffprobe(stored)
@@ -214,7 +220,7 @@ def run_recorded_lesson(
     assert loudest > -50, f"the recording's audio is silent (max {loudest} dB): the student's voice is missing"
 
     # Seeking needs byte ranges.
-    ranged = people["student"].request.get(world.messenger_url + attachment["url"], headers={"Range": "bytes=100-199"})
+    ranged = people["student"].request.get(absolute(world, attachment["url"]), headers={"Range": "bytes=100-199"})
     assert ranged.status == 206 and len(ranged.body()) == 100, ranged.status
 
     # A student who was in the call plays it in the chat: loads, plays, seeks.
@@ -229,24 +235,27 @@ def run_recorded_lesson(
     measure(f"RECORDING lesson end → the catch-up message for the absent student: {time.monotonic() - ended:.1f} s")
     catch_up_video = next((a for a in catch_up["attachments"] if a["kind"] == "video"), None)
     assert catch_up_video, f"the catch-up message has no video: {catch_up}"
-    assert TOPIC in catch_up["text"] and HOMEWORK in catch_up["text"], catch_up["text"]
-    answer = people["student3"].request.get(
-        world.messenger_url + catch_up_video["url"], headers={"Range": "bytes=0-99"}
-    )
+    texts = " ".join(m["text"] for m in rec.chat_messages(people["student3"], world.messenger_url, catch_up["chat_id"]))
+    assert TOPIC in texts and HOMEWORK in texts, f"the catch-up lacks the topic or the homework: {texts}"
+    answer = people["student3"].request.get(absolute(world, catch_up_video["url"]), headers={"Range": "bytes=0-99"})
     assert answer.status in (200, 206), answer.status
     # The students who were there get no such message.
     assert not catch_up_messages(people["student"], world, school), "a student who was there got the catch-up"
 
     # Someone outside the call's chat (a parent of the class) and someone signed out: 404 for the file.
     for url in {attachment["url"], attachment["download_url"]}:
-        outsider = people["parent"].request.get(world.messenger_url + url)
+        outsider = people["parent"].request.get(absolute(world, url))
         assert outsider.status == 404, f"a person outside the chat got {outsider.status} for {url}"
     anonymous = playwright.request.new_context()
     try:
-        assert anonymous.get(world.messenger_url + attachment["url"]).status == 404
+        assert anonymous.get(absolute(world, attachment["url"])).status == 404
     finally:
         anonymous.dispose()
     wait_until(lambda: not world.janus.rooms(), timeout=10, what="the call's room to be destroyed", page=teacher)
+
+
+def absolute(world: CallWorld, url: str) -> str:
+    return world.messenger_url + url if url.startswith("/") else url
 
 
 def late_joiner_is_told(context: BrowserContext, lesson: int) -> Page:
