@@ -102,7 +102,11 @@ def get_chat(request: HttpRequest, chat_id: int) -> ChatDetailOut:
 @answer_refusals
 def update_chat(request: HttpRequest, chat_id: int, payload: ChatUpdateIn) -> ChatDetailOut:
     services.update_chat_settings(
-        actor=current_profile(request), chat_id=chat_id, title=payload.title, is_closed=payload.is_closed
+        actor=current_profile(request),
+        chat_id=chat_id,
+        title=payload.title,
+        is_closed=payload.is_closed,
+        allow_call_recording=payload.allow_call_recording,
     )
     return _detail(current_profile(request), chat_id)
 

@@ -47,6 +47,8 @@ class AttachmentOut(Schema):
     url: str  # same-origin, members only; inline for photos, audio and video, a download otherwise
     thumbnail_url: str | None  # photos: WebP, at most 320 px
     download_url: str  # always a download (Content-Disposition: attachment)
+    duration_ms: int | None = None  # audio and video: the length, when known (a call's recording: always)
+    poster_url: str | None = None  # video: the poster frame (WebP; the `thumbnail`), shown before it plays
 
 
 class ReplyPreviewOut(Schema):
@@ -132,6 +134,7 @@ class ChatOut(Schema):
     is_system: bool  # made by the school's roster: settings and members cannot be changed by hand
     is_direct: bool
     is_closed: bool  # «Закрытый чат»: only admins invite, add and manage members
+    allow_call_recording: bool = False  # «Разрешить запись звонков»: the chat's calls may be recorded (issue 11)
     organization_id: int | None
     member_count: int
     my_role: Literal["admin", "member"]
@@ -163,6 +166,7 @@ class ChatCreateIn(Schema):
 class ChatUpdateIn(Schema):
     title: str | None = Field(None, min_length=1, max_length=MAX_TITLE_LENGTH)
     is_closed: bool | None = None
+    allow_call_recording: bool | None = Field(None, description="«Разрешить запись звонков» (the chat's admins)")
 
 
 class MembersAddIn(Schema):
@@ -241,6 +245,9 @@ def _snippet(text: str) -> str:
 
 def attachment_out(attachment: Attachment) -> AttachmentOut:
     url = reverse("chats:attachment", kwargs={"pk": attachment.pk})
+    thumbnail_url = (
+        reverse("chats:attachment-thumbnail", kwargs={"pk": attachment.pk}) if attachment.thumbnail else None
+    )
     return AttachmentOut(
         id=attachment.pk,
         kind=attachment.kind,  # type: ignore[arg-type]
@@ -250,10 +257,10 @@ def attachment_out(attachment: Attachment) -> AttachmentOut:
         width=attachment.width,
         height=attachment.height,
         url=url,
-        thumbnail_url=reverse("chats:attachment-thumbnail", kwargs={"pk": attachment.pk})
-        if attachment.thumbnail
-        else None,
+        thumbnail_url=thumbnail_url,
         download_url=f"{url}?download=1",
+        duration_ms=attachment.duration_ms,
+        poster_url=thumbnail_url if attachment.kind == AttachmentKind.VIDEO else None,
     )
 
 
@@ -335,6 +342,7 @@ def chat_out(view: ChatView) -> ChatOut:
         is_system=chat.is_system,
         is_direct=chat.kind == "direct",
         is_closed=chat.is_closed,
+        allow_call_recording=chat.allow_call_recording,
         organization_id=chat.organization_id,
         member_count=view.member_count,
         my_role=view.my_role,  # type: ignore[arg-type]

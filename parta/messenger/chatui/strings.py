@@ -107,6 +107,15 @@ def _chat_words() -> dict[str, str]:
         "report_title": _("Report this message?"),
         "report_text": _("The message will be sent to your school's administrators, who will look into it."),
         "report_sent": _("The report has been sent to the administrators."),
+        # a call's recording (issue 11)
+        "video_duration": _("Duration %(duration)s"),
+        "delete_recording": _("Delete the recording"),
+        "delete_recording_title": _("Delete the recording?"),
+        "delete_recording_text": _(
+            "The video will be deleted for everyone, the copies sent to those who missed the lesson too. "
+            "This cannot be undone."
+        ),
+        "recording_deleted": _("The recording has been deleted."),
     }
 
 
@@ -118,6 +127,10 @@ def _info_words() -> dict[str, str]:
         "closed_chat": _("Closed chat"),
         "recommended": _("recommended"),
         "closed_chat_hint": _("Only the chat's admins invite, change settings and manage members."),
+        "allow_call_recording": _("Allow recording calls"),
+        "allow_call_recording_hint": _(
+            "The organizer of a call in this chat may record it; the video is saved in this chat."
+        ),
         "open_chat_hint": _("Any member may invite and add people."),
         "system_chat_note": _(
             "This chat is managed by the school's roster: its settings and members change only through the journal."

@@ -14,7 +14,7 @@ class OrgClassInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "region", "external_id"]
+    list_display = ["name", "region", "external_id", "recording_retention_days"]
     search_fields = ["name", "external_id"]
     inlines = [OrgClassInline]
 

@@ -59,4 +59,8 @@ export const api = {
 
   startCall: (chatId) => request("POST", "/calls/", { json: { chat_id: chatId } }),
   liveCall: (chatId) => request("GET", "/calls/live", { query: { chat_id: chatId } }),
+
+  // A call's recording (issue 11): which recording a message is (404: none, or not mine to manage), deleting it.
+  recordingOfMessage: (messageId) => request("GET", "/recordings/", { query: { message_id: messageId } }),
+  deleteRecording: (publicId) => request("DELETE", `/recordings/${encodeURIComponent(publicId)}`),
 };

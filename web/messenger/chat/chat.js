@@ -555,15 +555,19 @@ export class ChatView {
     if (own) items.push([t("edit"), () => this.composer.startEdit(message)]);
     if (own || this.chat.permissions.delete_any_message) items.push([t("delete"), () => this.remove(message)]);
     if (!own) items.push([t("report"), () => this.reportMessage(message)]);
-    const menu = h("div", { class: "msg-menu", role: "menu", "aria-label": t("message_actions") },
-      items.map(([label, action]) => h("button", {
-        type: "button",
-        role: "menuitem",
-        onclick: () => {
-          this.closeMenu();
-          action();
-        },
-      }, label)));
+    /** @param {[string, () => void]} item */
+    const menuItem = ([label, action]) => h("button", {
+      type: "button",
+      role: "menuitem",
+      onclick: () => {
+        this.closeMenu();
+        action();
+      },
+    }, label);
+    const menu = h("div", { class: "msg-menu", role: "menu", "aria-label": t("message_actions") }, items.map(menuItem));
+    if (message.attachments?.some((/** @type {any} */ a) => a.kind === "video")) {
+      this.offerRecordingDelete(message, menu, menuItem);
+    }
     menu.addEventListener("keydown", (event) => {
       const buttons = [...menu.querySelectorAll("button")];
       const index = buttons.indexOf(document.activeElement);
@@ -602,6 +606,40 @@ export class ChatView {
       is_deleted: false,
     });
     this.composer.focus();
+  }
+
+  /**
+   * A call's recording (issue 11): its organizer (or the organization's admin) gets «Удалить запись» in the menu.
+   * Which video is a recording only the recordings API knows; the menu is open meanwhile.
+   * @param {any} message @param {HTMLElement} menu @param {(item: [string, () => void]) => HTMLElement} menuItem
+   */
+  async offerRecordingDelete(message, menu, menuItem) {
+    let recording;
+    try {
+      recording = await api.recordingOfMessage(message.id);
+    } catch {
+      return; // not a recording, or not one this person may delete
+    }
+    if (!recording?.may_delete || this.openMenu?.menu !== menu) return;
+    const item = menuItem([t("delete_recording"), () => this.removeRecording(recording.id)]);
+    item.classList.add("msg-menu-danger");
+    item.dataset.recording = recording.id;
+    menu.append(item);
+  }
+
+  /** @param {string} recordingId */
+  async removeRecording(recordingId) {
+    const ok = await confirmDialog({
+      title: t("delete_recording_title"), text: t("delete_recording_text"), confirmLabel: t("delete"), danger: true,
+    });
+    if (!ok) return;
+    try {
+      const answer = await api.deleteRecording(recordingId);
+      if (answer?.message) this.app.messageEdited(answer.message);
+      notify(t("recording_deleted"));
+    } catch (error) {
+      notify(error.message, { error: true });
+    }
   }
 
   async remove(message) {

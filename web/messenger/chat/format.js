@@ -62,6 +62,15 @@ export function fileSize(bytes) {
   return `${value.toLocaleString(lang, { maximumFractionDigits: digits })} ${units[unit]}`;
 }
 
+/** A video's or an audio's length: «0:42», «12:05», «1:02:03». @param {number} ms */
+export function duration(ms) {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, "0");
+  return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
+}
+
 /**
  * Initials for an avatar circle: «Анна Петрова» → «АП»; a class chat keeps its class: «7Б — ученики» → «7Б».
  * Words without a letter or digit (dashes) are skipped.

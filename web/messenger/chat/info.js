@@ -123,7 +123,8 @@ export class InfoPanel {
     if (d.is_system || !d.permissions.edit_settings) {
       const rows = h("dl", { class: "chat-facts" },
         h("dt", {}, t("chat_name")), h("dd", {}, d.title),
-        h("dt", {}, t("closed_chat")), h("dd", {}, d.is_closed ? t("yes") : t("no")));
+        h("dt", {}, t("closed_chat")), h("dd", {}, d.is_closed ? t("yes") : t("no")),
+        h("dt", {}, t("allow_call_recording")), h("dd", {}, d.allow_call_recording ? t("yes") : t("no")));
       return section("settings", rows,
         d.is_system ? h("p", { class: "chat-note" }, t("system_chat_note"))
           : h("p", { class: "chat-hint" }, d.is_closed ? t("closed_chat_hint") : t("open_chat_hint")));
@@ -132,6 +133,9 @@ export class InfoPanel {
       id: "chat-settings-name", class: "chat-input", value: d.title, maxlength: "200", required: true,
     });
     const closed = h("input", { type: "checkbox", id: "chat-settings-closed", checked: d.is_closed });
+    const recording = h("input", {
+      type: "checkbox", id: "chat-settings-recording", checked: Boolean(d.allow_call_recording),
+    });
     const error = h("p", { class: "chat-error", role: "alert", hidden: true });
     const form = h(
       "form",
@@ -140,6 +144,9 @@ export class InfoPanel {
       h("div", { class: "chat-check" }, closed, h("label", { for: "chat-settings-closed" }, t("closed_chat"),
         " ", h("span", { class: "chat-recommended" }, t("recommended")))),
       h("p", { class: "chat-hint" }, t("closed_chat_hint")),
+      h("div", { class: "chat-check" }, recording,
+        h("label", { for: "chat-settings-recording" }, t("allow_call_recording"))),
+      h("p", { class: "chat-hint" }, t("allow_call_recording_hint")),
       error,
       h("button", { type: "submit", class: "chat-button" }, t("save")),
     );
@@ -147,7 +154,9 @@ export class InfoPanel {
       event.preventDefault();
       error.hidden = true;
       try {
-        await api.updateChat(this.chat.id, { title: name.value, is_closed: closed.checked });
+        await api.updateChat(this.chat.id, {
+          title: name.value, is_closed: closed.checked, allow_call_recording: recording.checked,
+        });
         notify(t("saved"));
       } catch (failure) {
         error.textContent = failure.message;

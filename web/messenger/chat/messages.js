@@ -3,7 +3,7 @@
  * API's `html` (escaped and sanitized by the server); a pending message shows its own text as plain text.
  */
 import { h, html, icon } from "./dom.js";
-import { fileSize, fullDateTime, time } from "./format.js";
+import { duration, fileSize, fullDateTime, time } from "./format.js";
 import { t } from "./i18n.js";
 
 function attachmentView(attachment, onPhoto) {
@@ -39,9 +39,23 @@ function attachmentView(attachment, onPhoto) {
       h("figcaption", {}, h("a", { href: attachment.download_url, download: name }, name), " · ", fileSize(attachment.size)));
   }
   if (attachment.kind === "video") {
-    return h("figure", { class: "msg-media" },
-      h("video", { controls: true, preload: "metadata", src: attachment.url, "aria-label": name, playsinline: true }),
-      h("figcaption", {}, h("a", { href: attachment.download_url, download: name }, name), " · ", fileSize(attachment.size)));
+    // Inline, with seeking (the attachment view answers Range requests), the poster frame until it plays.
+    const length = attachment.duration_ms ? duration(attachment.duration_ms) : null;
+    return h("figure", { class: "msg-media msg-video", "data-duration-ms": attachment.duration_ms ?? null },
+      h("video", {
+        controls: true,
+        preload: "metadata",
+        src: attachment.url,
+        poster: attachment.poster_url ?? attachment.thumbnail_url ?? null,
+        "aria-label": name,
+        playsinline: true,
+        width: attachment.width && attachment.height ? attachment.width : null,
+        height: attachment.width && attachment.height ? attachment.height : null,
+      }),
+      h("figcaption", {}, h("a", { href: attachment.download_url, download: name }, name),
+        length ? [" · ", h("span", { class: "msg-video-duration", title: t("video_duration", { duration: length }) }, length)]
+          : null,
+        " · ", fileSize(attachment.size)));
   }
   return h(
     "a",

@@ -55,9 +55,15 @@ def create_chat(*, creator: Profile, title: str, member_ids: Collection[int] = (
 
 
 def update_chat_settings(
-    *, actor: Profile, chat_id: int, title: str | None = None, is_closed: bool | None = None
+    *,
+    actor: Profile,
+    chat_id: int,
+    title: str | None = None,
+    is_closed: bool | None = None,
+    allow_call_recording: bool | None = None,
 ) -> Chat:
-    """The name and the «Закрытый чат» flag of a manual chat; its admins only (C5). Locks the chat row."""
+    """The name, the «Закрытый чат» flag and «Разрешить запись звонков» (issue 11) of a manual chat; its admins only
+    (C5). Locks the chat row."""
     with transaction.atomic():
         membership = lock_membership(actor, chat_id)
         require(membership, "edit_settings")
@@ -69,6 +75,9 @@ def update_chat_settings(
         if is_closed is not None and is_closed != chat.is_closed:
             chat.is_closed = is_closed
             changed.append("is_closed")
+        if allow_call_recording is not None and allow_call_recording != chat.allow_call_recording:
+            chat.allow_call_recording = allow_call_recording
+            changed.append("allow_call_recording")
         if changed:
             chat.save(update_fields=changed)
             publish_chat(
