@@ -191,6 +191,11 @@ def run_recorded_lesson(
     span = recording["stopped_at"] - recording["started_at"]
     measure(f"RECORDING span: {span:.1f} s by the server (the test's clock: {test_span:.1f} s), tracks: {len(sources)}")
 
+    # The teacher ends the lesson (the catch-up waits for the attendance; the processing goes on meanwhile).
+    end_call(teacher)
+    expect(student.locator("#call-ended")).to_be_visible(timeout=LIVE_MS)
+    ended = time.monotonic()
+
     # The video in the call's chat, made by the worker.
     video_message = wait_for_video(people["teacher"], world, chat_id, call_public_id, teacher)
     measure(f"RECORDING stop → the video in the call's chat: {time.monotonic() - stopped:.1f} s")
@@ -216,6 +221,12 @@ def run_recorded_lesson(
     assert abs(duration - span) <= DURATION_TOLERANCE_S, f"the video lasts {duration:.2f} s, the span {span:.2f} s"
     if recording.get("duration_ms") is not None:
         assert abs(recording["duration_ms"] / 1000 - duration) <= 0.5, (recording["duration_ms"], duration)
+    # The message: the duration and a poster frame (WebP).
+    assert attachment.get("duration_ms") is not None, f"the video message has no duration (H2/H3): {attachment}"
+    assert abs(attachment["duration_ms"] / 1000 - duration) <= 0.5, (attachment["duration_ms"], duration)
+    assert attachment.get("poster_url"), f"the video message has no poster (H2): {attachment}"
+    poster = people["student"].request.get(absolute(world, attachment["poster_url"]))
+    assert poster.ok and poster.body()[8:12] == b"WEBP", (poster.status, poster.body()[:16])
     loudest = rec.max_volume_db(stored)
     assert loudest > -50, f"the recording's audio is silent (max {loudest} dB): the student's voice is missing"
 
@@ -227,10 +238,7 @@ def run_recorded_lesson(
     played = play_in_chat(people["student"], world, chat_id, video_message["id"], duration)
     measure(f"RECORDING played in the student's chat: {played}")
 
-    # The teacher ends the lesson; the journal learns who never came, and the absent linked student gets the pack.
-    end_call(teacher)
-    expect(student.locator("#call-ended")).to_be_visible(timeout=LIVE_MS)
-    ended = time.monotonic()
+    # The journal learns who never came (call.ended), and the absent linked student gets the pack.
     catch_up = wait_for_catch_up(people["student3"], world, school)
     measure(f"RECORDING lesson end → the catch-up message for the absent student: {time.monotonic() - ended:.1f} s")
     catch_up_video = next((a for a in catch_up["attachments"] if a["kind"] == "video"), None)
