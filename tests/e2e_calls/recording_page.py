@@ -45,7 +45,6 @@ def start_recording(page: Page) -> None:
     button = record_button(page)
     expect(button).to_be_visible()
     button.click()
-    _confirm_if_asked(page)
     expect(indicator(page).first).to_be_visible(timeout=LIVE_MS)
 
 
