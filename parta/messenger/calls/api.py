@@ -26,6 +26,8 @@ from parta.messenger.calls.schemas import (
     JoinTicket,
     MuteIn,
     PermissionsIn,
+    RecordingActionIn,
+    RecordingSettingsIn,
     ScreenTicket,
     SettingsIn,
     StartIn,
@@ -195,6 +197,7 @@ def permissions(request: HttpRequest, call_id: str, payload: PermissionsIn) -> C
         screen=payload.screen,
         microphone=payload.microphone,
         camera=payload.camera,
+        may_record=payload.may_record,
     )
 
 
@@ -206,6 +209,40 @@ def permissions(request: HttpRequest, call_id: str, payload: PermissionsIn) -> C
 @answer_refusals
 def call_settings(request: HttpRequest, call_id: str, payload: SettingsIn) -> CallState:
     return services.update_settings(actor=_actor(request), call_id=call_id, allow_anonymous=payload.allow_anonymous)
+
+
+@router.post(
+    "/{call_id}/recording",
+    response={200: CallState, **REFUSALS},
+    summary="«Запись» / «Остановить запись» (the organizer, or a participant allowed to record)",
+)
+@answer_refusals
+def recording(request: HttpRequest, call_id: str, payload: RecordingActionIn) -> CallState:
+    """403 `recording_not_allowed` (not allowed to record, or a chat whose admins do not allow recording calls);
+    503 `recording_unavailable` when the media server cannot record now. Starting or stopping twice changes nothing."""
+    if payload.action == "start":
+        return services.start_recording(actor=_actor(request), call_id=call_id)
+    return services.stop_recording(actor=_actor(request), call_id=call_id)
+
+
+@router.patch(
+    "/{call_id}/recording",
+    response={200: CallState, **REFUSALS},
+    summary="Whether the absent students get the recording after the lesson (organizer)",
+)
+@answer_refusals
+def recording_settings(request: HttpRequest, call_id: str, payload: RecordingSettingsIn) -> CallState:
+    return services.set_catch_up(actor=_actor(request), call_id=call_id, enabled=payload.catch_up)
+
+
+@router.post(
+    "/{call_id}/board-feed",
+    response={200: ScreenTicket, **REFUSALS},
+    summary="Publish the whiteboard as a feed of its own, to be recorded (whoever may record)",
+)
+@answer_refusals
+def board_feed(request: HttpRequest, call_id: str) -> ScreenTicket:
+    return services.board_ticket(actor=_actor(request), call_id=call_id)
 
 
 @router.post("/{call_id}/end", response={200: CallState, **REFUSALS}, summary="End for everyone (organizer)")

@@ -91,6 +91,35 @@ def wrong_feed() -> CallRefusal:
     return CallRefusal("wrong_feed", _("This is not the feed the messenger gave you: join again."), status=409)
 
 
+# --- recording (issue 11) ---------------------------------------------------------------------------------------------
+
+
+def recording_not_allowed() -> CallRefusal:
+    return CallRefusal(
+        "recording_not_allowed",
+        _("Only the organizer, or a participant the organizer has allowed, can record this call."),
+        status=403,
+    )
+
+
+def chat_recording_off() -> CallRefusal:
+    return CallRefusal(
+        "recording_not_allowed",
+        _("Calls in this chat are not recorded: the chat's admins can allow it in the chat's settings."),
+        status=403,
+    )
+
+
+def recording_unavailable() -> CallRefusal:
+    return CallRefusal(
+        "recording_unavailable", _("Recording is unavailable right now. Try again in a few minutes."), status=503
+    )
+
+
+def participant_required() -> CallRefusal:
+    return CallRefusal("participant_required", _("Choose the participant who may record."), status=400)
+
+
 # --- lesson calls (the integration API) -------------------------------------------------------------------------------
 
 

@@ -31,6 +31,14 @@ were tried with real WebRTC peers in a network namespace):
   (type, mid, codec) are in the admin API's `handle_info` and in the `publishers` list a joining publisher gets;
   `feed_streams` reads the first when the server has an admin API, else the second.
 - `destroy` of a room that is gone → 426.
+- Recording (docs/recording.md): `enable_recording` needs the room secret (none → 429, wrong → 433) and answers
+  `{"videoroom": "success", "record": true|false}`. On, every stream of every publisher in the room gets a file
+  `<rec_dir>/videoroom-<room>-user-<feed>-<µs since the epoch>-<audio|video>-<mindex>.mjr`, and a publisher that
+  starts publishing later (joins, or publishes again) is recorded too, into a new file. Off: the files are closed
+  before the answer comes (complete at once). `edit` with `new_rec_dir` (secret needed) changes where the *next*
+  files go — files being written stay where they are — and Janus makes the folder (with its parents) when it opens
+  a file. A folder Janus cannot write gives no error to the API (only no files). A kicked publisher's files close at
+  once; `destroy` closes them a moment *after* its answer, so stop recording before destroying a room.
 """
 
 from __future__ import annotations
@@ -217,11 +225,15 @@ class VideoRoom:
         allowed: Sequence[str],
         publishers: int,
         require_private_id: bool = True,
+        rec_dir: str = "",
     ) -> None:
         """A private room (VP8 + Opus) that admits publishers with a token from `allowed` and, with
-        `require_private_id`, subscribers with the `private_id` of a publisher in it."""
+        `require_private_id`, subscribers with the `private_id` of a publisher in it. Not recorded until
+        `record_into`; `rec_dir` is where it would record (the room's recordings folder)."""
+        recording: dict[str, Any] = {"record": False, **({"rec_dir": rec_dir} if rec_dir else {})}
         self.request(
             {
+                **recording,
                 "request": "create",
                 "room": room_id,
                 "permanent": False,
@@ -245,6 +257,31 @@ class VideoRoom:
         except JanusError as error:
             if error.code != ERROR_NO_SUCH_ROOM:
                 raise
+
+    def set_rec_dir(self, *, room_id: int, secret: str, rec_dir: str) -> None:
+        """Where the room's *next* recording files go (`edit` with `new_rec_dir`); open files stay where they are."""
+        self.request({"request": "edit", "room": room_id, "secret": secret, "new_rec_dir": rec_dir})
+
+    def enable_recording(self, *, room_id: int, secret: str, record: bool) -> bool:
+        """Turns the recording of every publisher in the room on or off; answers what Janus says it is now. Off
+        closes the files before answering."""
+        data = self.request({"request": "enable_recording", "room": room_id, "secret": secret, "record": record})
+        return bool(data.get("record"))
+
+    def record_into(self, *, room_id: int, secret: str, rec_dir: str) -> None:
+        """Starts recording the room into `rec_dir` (a folder of its own per recording): `edit` then
+        `enable_recording`. Raises JanusError when Janus does not say it records."""
+        self.set_rec_dir(room_id=room_id, secret=secret, rec_dir=rec_dir)
+        if not self.enable_recording(room_id=room_id, secret=secret, record=True):
+            raise JanusError(None, "enable_recording did not turn recording on")
+
+    def recording_state(self, *, room_id: int) -> tuple[bool, str]:
+        """(whether the room records, its rec_dir) from `list` with the admin key (the room is private)."""
+        data = self.request({"request": "list", "admin_key": self.server.admin_key})
+        for entry in data.get("list") or []:
+            if entry.get("room") == room_id:
+                return bool(entry.get("record")), str(entry.get("rec_dir") or "")
+        raise JanusError(ERROR_NO_SUCH_ROOM, "no such room")
 
     def allow(self, *, room_id: int, secret: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> None:
         """Adds tokens to, and removes tokens from, the room's `allowed` list (its ACL for joins)."""

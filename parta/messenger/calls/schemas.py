@@ -45,6 +45,17 @@ class PermissionsIn(Schema):
     screen: bool | None = None
     microphone: bool | None = None
     camera: bool | None = None
+    may_record: bool | None = Field(
+        default=None, description="may start and stop the recording (one participant only; the organizer always may)"
+    )
+
+
+class RecordingActionIn(Schema):
+    action: Literal["start", "stop"]
+
+
+class RecordingSettingsIn(Schema):
+    catch_up: bool = Field(description="after the lesson, send the recording to the students who missed it")
 
 
 class SettingsIn(Schema):
@@ -77,6 +88,7 @@ class MeOut(Schema):
     may: Abilities
     removed: bool
     moderation_seq: int = 0
+    may_record: bool = False  # may start and stop the recording (issue 11)
 
 
 class ParticipantOut(Schema):
@@ -91,7 +103,18 @@ class ParticipantOut(Schema):
     hand_raised_at: dt.datetime | None
     feed_id: int | None
     screen_feed_id: int | None
+    board_feed_id: int | None = None  # the whiteboard's canvas published as a feed (while recording)
     may: Abilities
+    may_record: bool | None = None  # the organizer's setting for this participant; None: the default (may not)
+
+
+class RecordingOut(Schema):
+    """The call's recording now (issue 11, docs/recording.md)."""
+
+    active: bool  # someone pressed «Запись» and has not stopped it
+    started_at: dt.datetime | None  # of the running recording
+    started_by_name: str | None
+    catch_up: bool  # after the lesson, the recording goes to the students who missed it (the organizer's switch)
 
 
 class CallState(Schema):
@@ -110,6 +133,8 @@ class CallState(Schema):
     me: MeOut | None
     participants: list[ParticipantOut]  # present first, then by name
     hands: list[int]  # participant ids with a raised hand, oldest first
+    recording: RecordingOut
+    recording_active: bool  # the same as recording.active (what the page before joining shows)
 
 
 class JoinTicket(Schema):

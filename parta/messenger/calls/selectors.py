@@ -16,9 +16,9 @@ from django.db.models import QuerySet
 
 from parta.messenger.accounts.models import Profile
 from parta.messenger.calls import errors
-from parta.messenger.calls.models import Call, CallStatus, Participant
-from parta.messenger.calls.schemas import Abilities, CallOut, CallState, MeOut, ParticipantOut
-from parta.messenger.chats.models import Membership
+from parta.messenger.calls.models import Call, CallKind, CallStatus, Participant, Recording, RecordingStatus
+from parta.messenger.calls.schemas import Abilities, CallOut, CallState, MeOut, ParticipantOut, RecordingOut
+from parta.messenger.chats.models import Chat, Membership
 from parta.messenger.integration.models import LinkedRole, MirrorPerson, PersonKind
 
 
@@ -144,6 +144,48 @@ def abilities(call: Call, participant: Participant | None) -> Abilities:
     )
 
 
+# --- recording (issue 11) ---------------------------------------------------------------------------------------------
+
+
+def recording_allowed(call: Call) -> bool:
+    """Whether the call may be recorded at all: a lesson always; a call in a chat when the chat's admins allow it."""
+    if call.kind == CallKind.LESSON:
+        return True
+    return bool(Chat.objects.filter(pk=call.chat_id, allow_call_recording=True).exists())
+
+
+def may_record(call: Call, participant: Participant | None, *, allowed: bool | None = None) -> bool:
+    """Whether the participant may start and stop the recording: the organizer, or one the organizer allowed
+    (`may_record`), in a call that may be recorded. Guests never (a recording is started by a profile)."""
+    if participant is None or participant.removed_at is not None or participant.profile_id is None:
+        return False
+    if not (participant.is_admin or participant.may_record):
+        return False
+    return recording_allowed(call) if allowed is None else allowed
+
+
+def active_recording(call: Call) -> Recording | None:
+    return (
+        Recording.objects.select_related("started_by")
+        .filter(call=call, status=RecordingStatus.RECORDING)
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def recording_out(call: Call) -> RecordingOut:
+    recording = active_recording(call)
+    if recording is None:
+        return RecordingOut(active=False, started_at=None, started_by_name=None, catch_up=call.catch_up_enabled)
+    by = recording.started_by
+    return RecordingOut(
+        active=True,
+        started_at=recording.started_at,
+        started_by_name=by.full_name or by.short_name,
+        catch_up=call.catch_up_enabled,
+    )
+
+
 # --- answers ----------------------------------------------------------------------------------------------------------
 
 
@@ -173,7 +215,9 @@ def _participant_out(call: Call, p: Participant) -> ParticipantOut:
         hand_raised_at=p.hand_raised_at,
         feed_id=p.feed_id,
         screen_feed_id=p.screen_feed_id,
+        board_feed_id=p.board_feed_id,
         may=abilities(call, p),
+        may_record=p.may_record,
     )
 
 
@@ -182,6 +226,7 @@ def call_state(call: Call, me: Participant | None) -> CallState:
     people = list(Participant.objects.filter(call=call, removed_at=None))
     people.sort(key=lambda p: (not p.is_present, p.display_name.casefold(), p.pk))
     raised = [(p.hand_raised_at, p.pk) for p in people if p.hand_raised_at is not None and p.is_present]
+    recording = recording_out(call)
     mine = None
     if me is not None:
         mine = MeOut(
@@ -190,6 +235,7 @@ def call_state(call: Call, me: Participant | None) -> CallState:
             may=abilities(call, me),
             removed=me.removed_at is not None,
             moderation_seq=me.moderation_seq,
+            may_record=may_record(call, me),
         )
     return CallState(
         id=str(call.public_id),
@@ -207,6 +253,8 @@ def call_state(call: Call, me: Participant | None) -> CallState:
         me=mine,
         participants=[_participant_out(call, p) for p in people],
         hands=[pk for _, pk in sorted(raised)],
+        recording=recording,
+        recording_active=recording.active,
     )
 
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from parta.messenger.accounts.models import Profile
-from parta.messenger.calls.models import Call
+from parta.messenger.calls.models import Call, Recording, RecordingStatus
 from parta.messenger.calls.strings import call_strings
 from parta.messenger.chats.models import Membership
 from parta.messenger.realtime.selectors import get_last_seq
@@ -76,6 +76,8 @@ def call_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         "guest": profile is None,
         "after": get_last_seq(profile_id=profile.pk) if profile else 0,
         "ended": not call.is_live,
+        # «Урок записывается» before joining (issue 11); the call's state (`recording`) says it too.
+        "recording_active": Recording.objects.filter(call=call, status=RecordingStatus.RECORDING).exists(),
         "libraries": versions is not None,
         "poll_seconds": min(POLL_SECONDS, settings.CALLS_HEARTBEAT_SECONDS),
     }

@@ -132,6 +132,7 @@ def test_a_member_joins_the_room_with_the_ticket_and_is_present(
         "may": {"screen": True, "microphone": True, "camera": True},
         "removed": False,
         "moderation_seq": 0,
+        "may_record": False,
     }
     assert [(p["name"], p["present"], p["feed_id"], p["profile_id"]) for p in state["participants"]] == [
         ("Петя Петров", True, ticket["feed_id"], orgs.student.pk)  # the board's chosen drawers are profiles

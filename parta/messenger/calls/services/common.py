@@ -12,8 +12,10 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Literal
 
+from django.conf import settings
 from django.utils import timezone
 
 from parta.messenger.calls import errors
@@ -152,6 +154,11 @@ def janus_room(call: Call) -> Iterator[VideoRoom]:
     except (JanusUnavailable, JanusError) as error:
         log.warning("call %s: Janus failed: %r", call.pk, error)
         raise errors.calls_unavailable() from error
+
+
+def room_rec_dir(room_id: int) -> str:
+    """The folder a room's recordings go into (each recording in a folder of its own inside it, docs/recording.md)."""
+    return str(Path(settings.CALLS_RECORDINGS_DIR) / str(room_id))
 
 
 def token_values(participant: Participant, *, confirmed: bool | None = None) -> list[str]:

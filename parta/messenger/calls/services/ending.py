@@ -32,6 +32,7 @@ from parta.messenger.calls.services.common import (
     require_organizer,
     stale_tokens,
 )
+from parta.messenger.calls.services.recording import stop_for_end
 from parta.messenger.integration.models import LinkedRole, PersonLink
 from parta.messenger.integration.services.webhooks import enqueue_webhook
 
@@ -91,8 +92,10 @@ def _destroy_room_quietly(server_name: str, room_id: int | None, secret: str) ->
 
 
 def finish(call: Call, reason: str) -> None:
-    """Ends the locked live call: everyone's presence ends, "call.ended" to the chat's members, the journal's webhook
-    for a lesson, the room destroyed after commit. Must run inside the transaction that locked the call."""
+    """Ends the locked live call: its recording stops (to processing), everyone's presence ends, "call.ended" to the
+    chat's members, the journal's webhook for a lesson, the room destroyed after commit. Must run inside the
+    transaction that locked the call."""
+    stop_for_end(call)  # before the room is destroyed: Janus closes the files when it answers
     moment = now()
     # Everyone still in leaves at once (what close_presence does for one person, in two statements for all).
     present = Participant.objects.filter(call=call, is_present=True)

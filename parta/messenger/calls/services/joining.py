@@ -25,7 +25,7 @@ from parta.messenger.calls.janus import (
     new_feed_id,
     new_room_token,
 )
-from parta.messenger.calls.models import Call, CallKind, Participant
+from parta.messenger.calls.models import Call, CallKind, Participant, Recording, RecordingStatus
 from parta.messenger.calls.schemas import CallState, JoinTicket, ScreenTicket
 from parta.messenger.calls.selectors import (
     CallActor,
@@ -33,6 +33,7 @@ from parta.messenger.calls.selectors import (
     call_state,
     is_chat_member,
     is_class_student,
+    may_record,
 )
 from parta.messenger.calls.services.common import (
     MEDIA_KIND,
@@ -50,6 +51,7 @@ from parta.messenger.calls.services.common import (
     publish_updated,
     require_live,
     require_participant,
+    room_rec_dir,
     token_values,
 )
 from parta.messenger.chats.models import Membership
@@ -141,7 +143,11 @@ def _allow(room: VideoRoom, call: Call, token: str) -> None:
             description=call.title,
             allowed=[token],
             publishers=settings.CALLS_MAX_PUBLISHERS,
+            rec_dir=room_rec_dir(call.room_id or 0),
         )
+        recording = Recording.objects.filter(call=call, status=RecordingStatus.RECORDING).first()
+        if recording is not None:  # the new room records on into the same folder (new files, their own times)
+            room.record_into(room_id=call.room_id or 0, secret=call.room_secret, rec_dir=recording.folder)
 
 
 def join_ticket(*, actor: CallActor, call_id: str, name: str | None = None) -> Joined:
@@ -291,3 +297,25 @@ def screen_ticket(*, actor: CallActor, call_id: str) -> ScreenTicket:
         add_token(participant, token, now())
         participant.save(update_fields=["screen_feed_id", "pending_tokens"])
     return ScreenTicket(room_token=token, feed_id=participant.screen_feed_id, display=display(participant, "screen"))
+
+
+def board_ticket(*, actor: CallActor, call_id: str) -> ScreenTicket:
+    """A ticket for one more publisher, the whiteboard's canvas (issue 11): the organizer's page publishes it while
+    the call is recorded with the board open, so that Janus records the board as a feed of its own (`board_feed_id`,
+    a track with source "board"). For whoever may record; 403 `recording_not_allowed` else. Locks the call row."""
+    with transaction.atomic():
+        call, participant = lock_call(actor, call_id)
+        require_live(call)
+        participant = require_participant(participant)
+        if not participant.is_present:
+            raise errors.not_joined()
+        if not may_record(call, participant):
+            raise errors.recording_not_allowed()
+        if participant.board_feed_id is None:
+            participant.board_feed_id = new_feed_id()
+        token = new_room_token()
+        with janus_room(call) as room:
+            room.allow(room_id=call.room_id or 0, secret=call.room_secret, add=[token])
+        add_token(participant, token, now())
+        participant.save(update_fields=["board_feed_id", "pending_tokens"])
+    return ScreenTicket(room_token=token, feed_id=participant.board_feed_id, display=display(participant, "board"))

@@ -101,9 +101,12 @@ def set_permissions(
     screen: bool | None = None,
     microphone: bool | None = None,
     camera: bool | None = None,
+    may_record: bool | None = None,
 ) -> CallState:
     """«Доступы участников» (V8): what everyone (no participant) or one participant may do. What is withdrawn is
-    turned off at once, on the media server too. Locks the call row."""
+    turned off at once, on the media server too. `may_record` (issue 11) is one participant's only (400
+    `participant_required` for everyone); withdrawing it does not stop a recording they started. Locks the call
+    row."""
     wanted = {"screen": screen, "microphone": microphone, "camera": camera}
     with transaction.atomic():
         call, me = lock_call(actor, call_id)
@@ -111,7 +114,11 @@ def set_permissions(
         me = require_organizer(actor, call, me)
         if participant_id is not None:
             targets = [target_participant(call, participant_id)]
+            if may_record is not None:
+                targets[0].may_record = may_record
         else:
+            if may_record is not None:
+                raise errors.participant_required()
             targets = list(Participant.objects.filter(call=call, removed_at=None, is_admin=False))
         before = {target.pk: abilities(call, target) for target in targets}
         for what, value in wanted.items():
@@ -131,7 +138,7 @@ def set_permissions(
                 setattr(target, f"{what}_on", False)
             if withdrawn[target.pk]:
                 target.moderation_seq += 1
-            target.save(update_fields=[*PARTICIPANT_STATE, "may_screen", "may_microphone", "may_camera"])
+            target.save(update_fields=[*PARTICIPANT_STATE, "may_screen", "may_microphone", "may_camera", "may_record"])
         silenced = [(t, w) for t in targets for w in withdrawn[t.pk] if t.is_present]
         if silenced:
             with janus_room(call) as room:
@@ -171,12 +178,12 @@ def remove_participant(*, actor: CallActor, call_id: str, participant_id: int) -
         with janus_room(call) as room:
             if tokens and call.room_id is not None:
                 room.allow(room_id=call.room_id, secret=call.room_secret, remove=tokens)
-            feeds = [feed for feed in (target.feed_id, target.screen_feed_id) if feed is not None]
+            feeds = [f for f in (target.feed_id, target.screen_feed_id, target.board_feed_id) if f is not None]
             if feeds and call.room_id is not None:
                 # First: ends their Janus sessions, subscriptions included (kick alone leaves those receiving).
                 room.evict(room_id=call.room_id, feed_ids=feeds)
-            for feed_id in (target.feed_id, target.screen_feed_id):
-                if feed_id is not None and call.room_id is not None:
+            for feed_id in feeds:
+                if call.room_id is not None:
                     room.kick(room_id=call.room_id, secret=call.room_secret, feed_id=feed_id)
         target.pending_tokens = []
         target.save(update_fields=[*PARTICIPANT_STATE, "removed_at"])

@@ -23,7 +23,7 @@ from parta.messenger.calls import errors
 from parta.messenger.calls.janus import JanusError, JanusUnavailable, VideoRoom, choose_server, new_room_id
 from parta.messenger.calls.models import Call, CallKind, CallStatus, Participant
 from parta.messenger.calls.selectors import call_url
-from parta.messenger.calls.services.common import now, publish_to_chat
+from parta.messenger.calls.services.common import now, publish_to_chat, room_rec_dir
 from parta.messenger.calls.services.ending import attendance
 from parta.messenger.chats.models import ChatKind, MemberRole, Membership
 from parta.messenger.chats.services import ensure_system_chat, send_message
@@ -66,6 +66,7 @@ def _open_room(call: Call) -> None:
                 description=call.title,
                 allowed=[],
                 publishers=settings.CALLS_MAX_PUBLISHERS,
+                rec_dir=room_rec_dir(call.room_id),
             )
     except (JanusUnavailable, JanusError) as error:
         log.warning("call %s: no room on %s: %r", call.pk, server.name, error)
