@@ -4,6 +4,7 @@ Everything that differs between machines comes from the environment (12-factor).
 """
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,34 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+
+def storages_from_env(site: str, environ: Mapping[str, str] = os.environ) -> dict[str, dict[str, Any]]:
+    """STORAGES: the uploaded files (chat attachments, call recordings) on the filesystem (MEDIA_ROOT) by default, in
+    an S3-compatible bucket when PARTA_S3_BUCKET is set (docs/recording.md, «Storage»).
+
+    S3 needs django-storages[s3] (boto3), which requirements.lock does not carry yet: set the bucket only where it is
+    installed. The files stay private (no ACL, signed URLs if anything asks for one): every download goes through
+    the messenger's checked views, which read them through the storage API.
+    """
+    bucket = environ.get("PARTA_S3_BUCKET", "")
+    if not bucket:
+        return {**STORAGES}
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "location": environ.get("PARTA_S3_PREFIX", site),
+        "endpoint_url": environ.get("PARTA_S3_ENDPOINT_URL") or None,  # MinIO, Yandex Object Storage, …
+        "region_name": environ.get("PARTA_S3_REGION") or None,
+        "access_key": environ.get("PARTA_S3_ACCESS_KEY_ID") or None,
+        "secret_key": environ.get("PARTA_S3_SECRET_ACCESS_KEY") or None,
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": int(environ.get("PARTA_S3_URL_SECONDS", "300")),
+        "file_overwrite": False,
+    }
+    return {**STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}}
+
+
 WHITENOISE_USE_FINDERS = DEBUG
 # The front end's build (scripts/build-web.mjs): build/static/<site>/, which each site serves under static/bundles/.
 # Its file names carry esbuild's content hash (name-ABCDEFGH.js), Django's copies its own (name.0123456789ab.css):

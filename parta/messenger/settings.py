@@ -9,6 +9,7 @@ from parta.common.settings_base import (
     SECRET_KEY,
     database_from_env,
     require_secret_key,
+    storages_from_env,
     templates,
 )
 
@@ -39,6 +40,7 @@ TEMPLATES = templates(["parta.messenger.web.context_processors.layout"])
 STATIC_ROOT = DATA_DIR / "static" / "messenger"
 STATICFILES_DIRS = [("bundles", FRONTEND_BUILD_DIR / SITE_NAME)]  # the front end, built from web/
 MEDIA_ROOT = DATA_DIR / "media" / "messenger"
+STORAGES = storages_from_env("messenger")  # the filesystem; an S3-compatible bucket by PARTA_S3_* (issue 11)
 SESSION_COOKIE_NAME = "parta_messenger_session"
 CSRF_COOKIE_NAME = "parta_messenger_csrftoken"
 
