@@ -14,7 +14,8 @@
    (orgs.selectors through chats' direct chat service) apply, and whoever they refuse is counted, not written to.
 
 This module sits in the recordings app, the layer above boards: it reads calls' Recording, boards' Board, the
-integration's mirror and links, and writes through chats.
+integration's mirror and links, and writes through chats. Its refusals are the integration API's, so its Russian is
+in the integration's catalogue (parta/messenger/integration/locale), marked with this file's name.
 """
 
 from __future__ import annotations
@@ -170,8 +171,10 @@ def _ready_materials(call: Call, recording: Recording) -> tuple[list[Attachment]
         raise recording_gone()
     if recording.status != RecordingStatus.READY or call.status != CallStatus.ENDED:
         raise recording_not_ready()
+    if recording.message_id is None:
+        raise recording_gone()
     video = list(Attachment.objects.filter(message_id=recording.message_id, message__deleted_at=None).order_by("pk"))
-    if recording.message_id is None or not video:
+    if not video:
         raise recording_gone()
     board = Board.objects.filter(call=call).first()
     if board is None:
