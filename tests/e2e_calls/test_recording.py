@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Playwright, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Playwright, expect
 
 from tests.e2e.servers import PYTHON, REPO, STOP_TIMEOUT, Sites, server_errors
 from tests.e2e_calls import call_page as call
@@ -150,6 +150,9 @@ def run_recorded_lesson(
     expect(teacher.locator("#call-toggle-mic")).to_have_attribute("aria-pressed", "false")
     expect(rec.indicator(student)).to_have_count(0)
 
+    # The late joiner's diary is open already (its page loads outside the recorded span).
+    late_diary = open_diary(people["student2"], lesson)
+
     # «Запись»: the teacher's page and the student's show «Идёт запись».
     started = time.monotonic()
     rec.start_recording(teacher)
@@ -160,9 +163,8 @@ def run_recorded_lesson(
     assert rec.recording_state(student).get("active") is True
 
     # A late joiner is told before joining; in the room, sees the indicator too.
-    late = late_joiner_is_told(people["student2"], lesson)
+    late = late_joiner_is_told(people["student2"], late_diary, lesson)
     expect(rec.indicator(late).first).to_be_visible(timeout=LIVE_MS)
-    call.assert_receives(late, teacher_id, "camera", who="late joiner ← teacher")
 
     # ~10 s of recording in all; then «Остановить запись».
     remaining = RECORD_SECONDS - (time.monotonic() - started)
@@ -172,6 +174,7 @@ def run_recorded_lesson(
     stopped = time.monotonic()
     test_span = stopped - started
     expect(rec.indicator(student)).to_have_count(0, timeout=LIVE_MS)
+    call.assert_receives(late, teacher_id, "camera", who="late joiner ← teacher")
     wait_until(
         lambda: rec.recording_state(teacher).get("active") is False,
         timeout=10,
@@ -266,13 +269,20 @@ def absolute(world: CallWorld, url: str) -> str:
     return world.messenger_url + url if url.startswith("/") else url
 
 
-def late_joiner_is_told(context: BrowserContext, lesson: int) -> Page:
-    """The diary's icon → the call's pre-join page, which says «Урок записывается» → «Присоединиться»."""
+def open_diary(context: BrowserContext, lesson: int) -> Page:
     diary = context.new_page()
     diary.goto("/diary/")
-    icon = diary.locator(f'a.distance-icon[href$="/diary/lessons/{lesson}/distance/"]')
-    expect(icon).to_be_visible()
-    page = call.open_page_from(context, diary, icon.click)
+    expect(diary_icon(diary, lesson)).to_be_visible()
+    return diary
+
+
+def diary_icon(diary: Page, lesson: int) -> Locator:
+    return diary.locator(f'a.distance-icon[href$="/diary/lessons/{lesson}/distance/"]')
+
+
+def late_joiner_is_told(context: BrowserContext, diary: Page, lesson: int) -> Page:
+    """The diary's icon → the call's pre-join page, which says «Урок записывается» → «Присоединиться»."""
+    page = call.open_page_from(context, diary, diary_icon(diary, lesson).click)
     expect(page.locator("#call-preview")).to_be_visible(timeout=call.JOIN_TIMEOUT_MS)
     expect(rec.prejoin_notice(page).first).to_be_visible(timeout=LIVE_MS)
     call.join(page)
