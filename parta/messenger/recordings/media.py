@@ -7,9 +7,12 @@ disk into `DiskFull` wherever it shows (a tool's own "No space left on device" o
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import errno
 import json
 import os
+import signal
 import subprocess
 import tempfile
 import time
@@ -23,6 +26,16 @@ from django.conf import settings
 Beat = Callable[[], None]
 HEARTBEAT_SECONDS = 10.0
 NO_SPACE = ("No space left on device", "ENOSPC", "Disk quota exceeded")
+
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: a worker killed mid-run takes its ffmpeg along (Linux), so a resumed job never
+    races an orphan for the same files."""
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class ToolFailed(Exception):
@@ -57,7 +70,10 @@ def run_tool(
     limit = time.monotonic() + (timeout or settings.RECORDINGS_PROCESSING_TIMEOUT)
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(  # noqa: S603 - fixed tools, arguments are paths and numbers we made
-            list(args), stdout=subprocess.PIPE if on_line else subprocess.DEVNULL, stderr=errors, text=on_line is not None
+            list(args),
+            stdout=subprocess.PIPE if on_line else subprocess.DEVNULL,
+            stderr=errors,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - one prctl call, nothing that takes a lock
         )
         last_beat = time.monotonic()
         lines = _Lines(process.stdout, on_line) if on_line is not None and process.stdout is not None else None
@@ -90,17 +106,22 @@ def run_tool(
 class _Lines:
     """A tool's stdout read without blocking, handed on line by line."""
 
-    def __init__(self, stream: IO[str], on_line: Callable[[str], None]) -> None:
-        os.set_blocking(stream.fileno(), False)
-        self.stream, self.on_line, self.rest = stream, on_line, ""
+    def __init__(self, stream: IO[bytes], on_line: Callable[[str], None]) -> None:
+        self.fd = stream.fileno()
+        os.set_blocking(self.fd, False)
+        self.on_line, self.rest = on_line, b""
 
     def read(self) -> None:
-        chunk = self.stream.read() or ""
-        if not chunk:
-            return
-        *lines, self.rest = (self.rest + chunk).split("\n")
-        for line in lines:
-            self.on_line(line.strip())
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except BlockingIOError:
+                return
+            if not chunk:
+                return
+            *lines, self.rest = (self.rest + chunk).split(b"\n")
+            for line in lines:
+                self.on_line(line.decode(errors="replace").strip())
 
 
 # -- janus-pp-rec ------------------------------------------------------------------------------------------------

@@ -107,13 +107,16 @@ def claim(recording_id: int) -> Recording | None:
         )
         if recording is None or recording.status != RecordingStatus.PROCESSING:
             return None
-        if recording.attempts >= settings.RECORDINGS_MAX_ATTEMPTS:
-            reason = interrupted_reason(recording.attempts)
-            _mark_failed(recording, RecordingErrorCode.PROCESSING_FAILED, reason)
-            return None
-        recording.attempts += 1
-        recording.heartbeat_at = timezone.now()
-        recording.save(update_fields=["attempts", "heartbeat_at"])
+        exhausted = recording.attempts >= settings.RECORDINGS_MAX_ATTEMPTS
+        if exhausted:
+            _mark_failed(recording, RecordingErrorCode.PROCESSING_FAILED)
+        else:
+            recording.attempts += 1
+            recording.heartbeat_at = timezone.now()
+            recording.save(update_fields=["attempts", "heartbeat_at"])
+    if exhausted:
+        messages.show_failure(recording, interrupted_reason(recording.attempts))
+        return None
     return recording
 
 
@@ -126,16 +129,15 @@ def interrupted_reason(attempts: int) -> str:
         ) % {"count": attempts}
 
 
-def _mark_failed(recording: Recording, code: str, reason: str) -> None:
+def _mark_failed(recording: Recording, code: str) -> None:
     Recording.objects.filter(pk=recording.pk).update(status=RecordingStatus.FAILED, error_code=code)
     recording.status, recording.error_code = RecordingStatus.FAILED, code
-    transaction.on_commit(lambda: messages.show_failure(recording, reason))
 
 
 def fail(recording: Recording, code: str, reason: str) -> None:
     """Marks the recording failed and says why in its chat message (the source files stay, for an administrator)."""
-    with transaction.atomic():
-        _mark_failed(recording, code, reason)
+    _mark_failed(recording, code)
+    messages.show_failure(recording, reason)
     log.warning("recording %s failed (%s): %s", recording.pk, code, reason)
 
 
@@ -170,11 +172,14 @@ def mark_requeued(recording_id: int) -> bool:
         recording = Recording.objects.select_for_update(of=("self",)).select_related("call").get(pk=recording_id)
         if recording.status != RecordingStatus.PROCESSING:
             return False
-        if recording.attempts >= settings.RECORDINGS_MAX_ATTEMPTS:
-            _mark_failed(recording, RecordingErrorCode.PROCESSING_FAILED, interrupted_reason(recording.attempts))
-            return False
-        Recording.objects.filter(pk=recording_id).update(heartbeat_at=timezone.now())
-    return True
+        exhausted = recording.attempts >= settings.RECORDINGS_MAX_ATTEMPTS
+        if exhausted:
+            _mark_failed(recording, RecordingErrorCode.PROCESSING_FAILED)
+        else:
+            Recording.objects.filter(pk=recording_id).update(heartbeat_at=timezone.now())
+    if exhausted:
+        messages.show_failure(recording, interrupted_reason(recording.attempts))
+    return not exhausted
 
 
 # -- the job -----------------------------------------------------------------------------------------------------
@@ -185,7 +190,6 @@ def process(recording: Recording) -> None:
     messages.ensure_message(recording)
     progress = Progress(recording)
     folder = work_dir(recording)
-    folder.mkdir(parents=True, exist_ok=True)
     tracks = list(recording.tracks.select_related("participant").order_by("pk"))
     prepared, lost, broken = prepare_tracks(tracks, folder, progress)
     if not prepared:
@@ -215,6 +219,7 @@ def prepare_tracks(
     tracks: list[RecordingTrack], folder: Path, progress: Progress
 ) -> tuple[list[Prepared], list[RecordingTrack], list[RecordingTrack]]:
     """(playable tracks, tracks whose file is gone, tracks whose file is broken)."""
+    folder.mkdir(parents=True, exist_ok=True)
     prepared: list[Prepared] = []
     lost: list[RecordingTrack] = []
     broken: list[RecordingTrack] = []
@@ -283,7 +288,7 @@ def compose_video(prepared: list[Prepared], folder: Path, progress: Progress) ->
     paths = {item.key: item.path for item in videos}
     runs = layout.plan_runs(spans, total, loudness)
     audios = [compose.AudioInput(item.path, starts[item.key]) for item in prepared if item.track.media == "audio"]
-    partial = folder / "recording.part.mp4"
+    partial = folder / f"recording.part-{progress.recording.attempts}.mp4"  # never an earlier attempt's file
     args = compose.command(
         videos=[compose.VideoInput(paths[run.key], run) for run in runs], audios=audios, total=total, output=partial
     )
@@ -326,12 +331,11 @@ def finish(recording: Recording, output: Path, poster: Path, duration_ms: int, n
         height=height,
         note=note,
     )
-    with transaction.atomic():
-        Recording.objects.filter(pk=recording.pk).update(
-            status=RecordingStatus.READY, progress=100, duration_ms=duration_ms, error_code=code
-        )
-        recording.refresh_from_db()
-        transaction.on_commit(lambda: tell_catch_up(recording))
+    Recording.objects.filter(pk=recording.pk).update(
+        status=RecordingStatus.READY, progress=100, duration_ms=duration_ms, error_code=code
+    )
+    recording.refresh_from_db()
+    tell_catch_up(recording)
 
 
 def tell_catch_up(recording: Recording) -> None:
