@@ -34,10 +34,17 @@ import { PeoplePanel } from "@web/messenger/calls/people.js";
 import { callsApi } from "@web/messenger/calls/api.js";
 
 const published = [];
-const room = {
-  startBoard: async (ticket, track) => { published.push({ticket, kind: track.kind, state: track.readyState}); },
-  stopBoard: () => { published.push({stopped: true}); },
+let rooms = 0;
+const makeRoom = () => {
+  const n = ++rooms;
+  return {
+    startBoard: async (ticket, track) => {
+      published.push({room: n, ticket, kind: track.kind, state: track.readyState});
+    },
+    stopBoard: () => { published.push({room: n, stopped: true}); },
+  };
 };
+let room = makeRoom();
 const canvas = document.createElement("canvas");
 canvas.width = 320; canvas.height = 200;
 canvas.getContext("2d").fillRect(0, 0, 10, 10);
@@ -58,6 +65,11 @@ controls.bind((id, type, handler) => document.getElementById(id)?.addEventListen
 window.recordingTest = {
   session, controls, published,
   apply(state, phase) { if (phase) session.phase = phase; session.applyState(state); },
+  bootOnly(boot) {  // before any state: the page's first data (calls/views.py's boot)
+    const early = new RecordingControls(new CallSession("c1", {}), { room: () => room, board: () => board }, boot);
+    early.render();
+  },
+  reconnect() { room = makeRoom(); },
   openBoard() { board.view = { captureStream: (fps) => canvas.captureStream(fps) }; controls.syncBoardFeed(); },
 };
 """
@@ -241,6 +253,13 @@ def test_the_prejoin_screen_says_the_lesson_is_recorded(page: Page) -> None:
     expect(page.locator("#call-recording-prejoin")).to_be_hidden()
 
 
+def test_the_prejoin_notice_from_the_pages_first_data(page: Page) -> None:
+    page.evaluate("() => window.recordingTest.bootOnly({recording_active: true})")
+    expect(page.locator("#call-recording-prejoin")).to_be_visible()
+    page.evaluate("() => window.recordingTest.bootOnly({recording_active: false})")
+    expect(page.locator("#call-recording-prejoin")).to_be_hidden()
+
+
 def test_the_catch_up_switch_and_may_record_per_participant(page: Page, api: FakeApi) -> None:
     apply(page, state(active=True))
     switch = page.locator("#call-catch-up")
@@ -270,6 +289,7 @@ def test_the_board_is_published_while_recording_and_stopped_after(page: Page, ap
     page.wait_for_function("() => window.recordingTest.published.length === 1")
     (first,) = page.evaluate("() => window.recordingTest.published")
     assert first == {
+        "room": 1,
         "ticket": {"room_token": "t0k", "feed_id": 777, "display": '{"p":1,"k":"board"}'},
         "kind": "video",
         "state": "live",
@@ -277,10 +297,16 @@ def test_the_board_is_published_while_recording_and_stopped_after(page: Page, ap
     assert ("POST", "/api/v1/calls/c1/board-feed", None) in api.sent
     apply(page, state(active=True))  # the next state changes nothing: one feed
     assert len(page.evaluate("() => window.recordingTest.published")) == 1
+    # A reconnect (a new Janus session): the board is published again in the new room.
+    page.evaluate("() => window.recordingTest.reconnect()")
+    apply(page, state(active=True))
+    page.wait_for_function("() => window.recordingTest.published.length === 3")
+    again = page.evaluate("() => window.recordingTest.published")
+    assert again[1] == {"room": 1, "stopped": True} and again[2]["room"] == 2 and again[2]["state"] == "live"
     page.locator("#call-record").click()
     page.locator("#call-confirm-ok").click()
-    page.wait_for_function("() => window.recordingTest.published.length === 2")
-    assert page.evaluate("() => window.recordingTest.published")[1] == {"stopped": True}
+    page.wait_for_function("() => window.recordingTest.published.length === 4")
+    assert page.evaluate("() => window.recordingTest.published")[3] == {"room": 2, "stopped": True}
 
 
 def test_the_indicator_is_on_a_phones_screen(

@@ -172,8 +172,8 @@ def _erase(recording: Recording) -> None:
         with translation.override(settings.LANGUAGE_CODE):
             text = gettext(DELETED_TEXT)
         if message.deleted_at is None and message.text != text:
-            message.text, message.edited_at = text, timezone.now()
-            message.save(update_fields=["text", "edited_at"])
+            message.text = text  # not the organizer's edit (no «изменено»), like the worker's progress text
+            message.save(update_fields=["text"])
     for message_id in touched:
         changed = Message.objects.filter(pk=message_id).values_list("chat_id", "deleted_at").first()
         if changed is not None and changed[1] is None:

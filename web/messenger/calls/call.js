@@ -30,6 +30,7 @@ import { Stage } from "./stage.js";
  * @property {boolean} guest
  * @property {number} after
  * @property {boolean} ended
+ * @property {boolean} [recording_active]  the call is being recorded (the notice before joining)
  * @property {boolean} libraries
  * @property {number} poll_seconds
  */
@@ -74,7 +75,7 @@ class CallPage {
       },
     });
     this.panels = new Panels(root, this.session, this.stage, boot);
-    this.recording = new RecordingControls(this.session, { room: () => this.room, board: () => this.board });
+    this.recording = new RecordingControls(this.session, { room: () => this.room, board: () => this.board }, boot);
     this.board = new CallBoard(root, this.session, boot, {
       changed: () => {
         this.boardPanel.render();
@@ -98,6 +99,7 @@ class CallPage {
       $("call-join").disabled = true;
       return;
     }
+    this.recording.render(); // «Урок записывается» from the page's first data, before its state comes
     this.session.refresh({ quiet: true }); // an ended call or a refusal shows before one clicks
     await this.media.open();
     if (this.media.denied && !this.media.stream.getTracks().length) notice(t("camera_denied"));

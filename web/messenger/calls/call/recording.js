@@ -21,10 +21,12 @@ import { $, confirm, toast } from "./dom.js";
 
 const BOARD_FPS = 10;
 
-/** Whether the state says the call is being recorded (the room's state or the one before joining).
- * @param {CallState | null | undefined} state */
-export function recordingActive(state) {
-  return Boolean(state?.recording?.active ?? state?.recording_active);
+/** Whether the state says the call is being recorded (the room's state or the one before joining); before any
+ * state, the page's first data.
+ * @param {CallState | null | undefined} state @param {{recording_active?: boolean}} [boot] */
+export function recordingActive(state, boot = {}) {
+  if (!state) return Boolean(boot.recording_active);
+  return Boolean(state.recording?.active ?? state.recording_active);
 }
 
 /** @param {string | null | undefined} iso */
@@ -39,15 +41,19 @@ export class RecordingControls {
   /**
    * @param {CallSession} session
    * @param {{room: () => Room | null, board: () => CallBoard}} page
+   * @param {{recording_active?: boolean}} [boot]  the page's first data
    */
-  constructor(session, page) {
+  constructor(session, page, boot = {}) {
     this.session = session;
     this.page = page;
+    this.boot = boot;
     this.busy = false;
     /** @type {boolean | null} what the last state said, to tell the others' pages when it changes */
     this.wasActive = null;
     /** @type {MediaStreamTrack | null} the board's canvas track being published */
     this.boardTrack = null;
+    /** @type {{room: Room, view: object} | null} where it is published from: a new room or board starts it again */
+    this.boardSource = null;
     /** @type {Promise<void> | null} */
     this.boardStarting = null;
     this.boardRefused = false; // the server has no board feed for this page: do not ask again this recording
@@ -58,7 +64,7 @@ export class RecordingControls {
   }
 
   get active() {
-    return recordingActive(this.state);
+    return recordingActive(this.state, this.boot);
   }
 
   get mayRecord() {
@@ -127,6 +133,10 @@ export class RecordingControls {
   }
 
   syncBoardFeed() {
+    const source = this.boardSource;
+    if (this.boardTrack && source && (source.room !== this.page.room() || source.view !== this.page.board().view)) {
+      this.stopBoard(); // reconnected (a new Janus session) or the board was mounted again: publish anew
+    }
     if (this.boardWanted) {
       if (!this.boardTrack && !this.boardStarting) {
         this.boardStarting = this.#startBoard().finally(() => {
@@ -153,6 +163,7 @@ export class RecordingControls {
     const track = view.captureStream(BOARD_FPS).getVideoTracks()[0];
     if (!track) return;
     this.boardTrack = track;
+    this.boardSource = { room, view };
     try {
       await room.startBoard(ticket, track);
     } catch {
@@ -162,9 +173,10 @@ export class RecordingControls {
   }
 
   stopBoard() {
-    this.page.room()?.stopBoard();
+    (this.boardSource?.room ?? this.page.room())?.stopBoard();
     this.boardTrack?.stop();
     this.boardTrack = null;
+    this.boardSource = null;
   }
 
   /** @param {(id: string, type: string, handler: (event: any) => void) => void} on */
