@@ -93,7 +93,7 @@ def _sent(catch_up: CatchUp, *, absent: int, result: CatchUpResult | None) -> No
     catch_up.last_error = ""
     if result is not None:
         catch_up.sent = result.sent + result.already_sent
-        catch_up.skipped = result.skipped_unlinked + result.skipped_unreachable
+        catch_up.skipped = result.skipped_unlinked
         catch_up.parents_notified += result.parents_notified
     catch_up.save(update_fields=["status", "sent_at", "absent", "sent", "skipped", "parents_notified", "last_error"])
 

@@ -205,6 +205,27 @@ def test_an_unavailable_messenger_is_tried_again_later(
     assert waiting.status == CatchUpStatus.SENT and waiting.sent == 2 and waiting.last_error == ""
 
 
+def test_an_answer_that_is_not_a_catch_up_result_is_tried_again(
+    waiting: CatchUp, messenger: FakeMessenger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queued: list[int] = []
+    monkeypatch.setattr(catch_up_service, "kick", lambda pk, delay=0: queued.append(delay))
+    messenger.script("POST", path(waiting.distance), (200, {"hello": "world"}))
+
+    catch_up_service.deliver_catch_up(catch_up_id=waiting.pk)
+
+    waiting.refresh_from_db()
+    assert waiting.status == CatchUpStatus.WAITING and queued == [30]
+
+
+def test_an_event_with_unexpected_data_is_recorded_and_ignored(ended: DistanceLesson, messenger: FakeMessenger) -> None:
+    body = json.loads(ready_event(ended))
+    del body["data"]["recording_id"]
+
+    assert deliver(json.dumps(body).encode()).json() == {"status": "ok"}
+    assert not CatchUp.objects.exists()
+
+
 def test_not_ready_is_tried_again_and_gives_up_after_the_last_attempt(
     waiting: CatchUp, messenger: FakeMessenger, monkeypatch: pytest.MonkeyPatch
 ) -> None:

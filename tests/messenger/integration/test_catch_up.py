@@ -382,3 +382,19 @@ def test_a_chat_calls_recording_tells_no_journal(lesson: Lesson) -> None:
     Call.objects.filter(pk=lesson.call.pk).update(kind=CallKind.CHAT, journal=None)
     on_recording_ready(lesson.recording)
     assert not WebhookDelivery.objects.filter(type="call.recording_ready").exists()
+
+
+def test_deleting_a_catch_up_message_keeps_the_recordings_file(lesson: Lesson) -> None:
+    from django.core.files.storage import default_storage
+
+    from parta.messenger.chats.services.messages import delete_message
+
+    lesson.sent()
+    [message] = direct_messages(lesson.teacher, lesson.world.people["st2"])
+    with transaction.atomic():
+        delete_message(actor=lesson.teacher, chat_id=message.chat_id, message_id=message.pk)
+
+    assert default_storage.exists(lesson.video.file.name) and default_storage.exists(lesson.board_pdf.file.name)
+    assert default_storage.exists(lesson.video.thumbnail.name)
+    response = browser(lesson.world.people["st1"]).get(f"/attachments/{lesson.video.pk}/")
+    assert response.status_code == 200
