@@ -88,6 +88,8 @@ for r in call.recordings.order_by("started_at"):
         "stopped_at": r.stopped_at.timestamp() if r.stopped_at else None,
         "duration_ms": r.duration_ms, "error_code": r.error_code, "attempts": r.attempts,
         "message_id": r.message_id, "folder": r.folder, "catch_up_sent_at": str(r.catch_up_sent_at or ""),
+        "message_text": r.message.text if r.message else None,
+        "heartbeat_at": r.heartbeat_at.timestamp() if r.heartbeat_at else None,
         "tracks": [
             {"source": t.source, "media": t.media, "path": t.path, "participant": t.participant_id}
             for t in r.tracks.all()

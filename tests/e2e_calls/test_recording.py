@@ -16,6 +16,7 @@ the file. The times (stop → video in the chat, its processing) are printed and
 from __future__ import annotations
 
 import contextlib
+import re
 import subprocess
 import time
 from collections.abc import Iterator
@@ -206,6 +207,8 @@ def run_recorded_lesson(
     recording = rec.recordings(world.sites, call_public_id)[0]
     assert recording["status"] == "ready", recording
     assert recording["message_id"] == video_message["id"], (recording, video_message["id"])
+    measure(f"RECORDING the video message: «{video_message['text']}» (worker's last beat {heartbeat(recording)})")
+    assert not video_message["text"] or re.search("[а-яА-ЯёЁ]", video_message["text"]), "the message is not in Russian"
 
     # The stored file: H.264 + AAC, the duration of the span within a second, audio that is not silence.
     stored = tmp / "recording.mp4"
@@ -263,6 +266,12 @@ def run_recorded_lesson(
     finally:
         anonymous.dispose()
     wait_until(lambda: not world.janus.rooms(), timeout=10, what="the call's room to be destroyed", page=teacher)
+
+
+def heartbeat(recording: dict[str, Any]) -> str:
+    if recording.get("heartbeat_at") and recording.get("stopped_at"):
+        return f"{recording['heartbeat_at'] - recording['stopped_at']:.1f} s after the stop"
+    return "unknown"
 
 
 def absolute(world: CallWorld, url: str) -> str:
