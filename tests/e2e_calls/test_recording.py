@@ -201,8 +201,9 @@ def run_recorded_lesson(
     ended = time.monotonic()
 
     # The video in the call's chat, made by the worker.
-    video_message = wait_for_video(people["teacher"], world, chat_id, call_public_id, teacher)
-    measure(f"RECORDING stop → the video in the call's chat: {time.monotonic() - stopped:.1f} s")
+    video_message, progress = wait_for_video(people["teacher"], world, chat_id, call_public_id, teacher)
+    measure(f"RECORDING stop → the video in the call's chat: {time.monotonic() - stopped:.1f} s; seen: {progress}")
+    assert any("обрабатывается" in text for text in progress), f"no progress shown in the chat: {progress}"
     attachment = next(a for a in video_message["attachments"] if a["kind"] == "video")
     recording = rec.recordings(world.sites, call_public_id)[0]
     assert recording["status"] == "ready", recording
@@ -300,23 +301,33 @@ def late_joiner_is_told(context: BrowserContext, diary: Page, lesson: int) -> Pa
 
 def wait_for_video(
     context: BrowserContext, world: CallWorld, chat_id: int, call_public_id: str, page: Page
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], list[str]]:
+    """Until the call's chat has the recording's video message; answers it and the texts the chat showed for the
+    recording meanwhile (the worker's progress: «Запись обрабатывается… 40 %»)."""
     last: list[dict[str, Any]] = []
+    texts: list[str] = []
+    checked = [0.0]
 
     def arrived() -> dict[str, Any] | None:
-        found = rec.video_messages(context, world.messenger_url, chat_id)
+        messages = rec.chat_messages(context, world.messenger_url, chat_id)
+        for message in messages:
+            if "Запись" in message["text"] and message["text"] not in texts:
+                texts.append(message["text"])
+        found = [m for m in messages if any(a["kind"] == "video" for a in m["attachments"]) and not m["is_deleted"]]
         if found:
             return found[-1]
-        last[:] = rec.recordings(world.sites, call_public_id)
-        if last and last[0]["status"] == "failed":
-            raise AssertionError(f"the recording failed (H2's processing): {last[0]}")
+        if time.monotonic() - checked[0] > 10:  # the messenger's records: a failure ends the wait at once
+            checked[0] = time.monotonic()
+            last[:] = rec.recordings(world.sites, call_public_id)
+            if last and last[0]["status"] == "failed":
+                raise AssertionError(f"the recording failed (H2's processing): {last[0]}")
         return None
 
     try:
-        return wait_until(arrived, timeout=VIDEO_TIMEOUT, interval=2, what="the video in the call's chat", page=page)
+        video = wait_until(arrived, timeout=VIDEO_TIMEOUT, interval=1, what="the video in the call's chat", page=page)
+        return video, texts
     except AssertionError as error:
-        texts = [m["text"] for m in rec.chat_messages(context, world.messenger_url, chat_id)][-5:]
-        raise AssertionError(f"{error}; the recording: {last}; the chat's last messages: {texts}") from None
+        raise AssertionError(f"{error}; the recording: {last}; the chat's texts about it: {texts}") from None
 
 
 def play_in_chat(context: BrowserContext, world: CallWorld, chat_id: int, message_id: int, duration: float) -> str:
