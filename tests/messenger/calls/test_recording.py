@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from parta.messenger.calls import janus as janus_client
 from parta.messenger.calls import recording_hooks
 from parta.messenger.calls.janus import JanusError, JanusServer, VideoRoom
 from parta.messenger.calls.models import Call, Participant, Recording, RecordingStatus, RecordingTrack
@@ -32,6 +33,7 @@ from parta.messenger.calls.services.common import room_rec_dir
 from parta.messenger.chats import services as chats
 from parta.messenger.chats.models import Chat
 from parta.messenger.realtime.models import Event
+from tests.messenger.calls.conftest import JanusProcess
 from tests.messenger.calls.helpers import World, api, browser, ok, refused
 from tests.messenger.orgs.builders import World as Orgs
 from tests.messenger.orgs.builders import build_world
@@ -48,6 +50,17 @@ OPUS, VP8 = 111, 96
 def _settings(settings: Any, tmp_path: Path) -> None:
     settings.MESSENGER_URL = "http://messenger.test"
     settings.CALLS_RECORDINGS_DIR = str(tmp_path / "recordings")
+
+
+@pytest.fixture
+def janus_process(janus_processes: Any, settings: Any) -> JanusProcess:
+    """A Janus of these tests' own (the only configured server): Janus 1.1.2 keeps the UDP ports of a remote
+    publisher that has received packets open after `remove_remote_publisher`, which the other tests' Janus must not
+    show (test_janus checks what it listens on)."""
+    process: JanusProcess = janus_processes.get("janus-recording")
+    settings.CALLS_JANUS_SERVERS = [process.settings_entry()]
+    janus_client.forget_reachability()
+    return process
 
 
 @pytest.fixture
@@ -140,6 +153,8 @@ class RtpFeed:
             time.sleep(0.02)
 
     def close(self) -> None:
+        if self._stop.is_set():
+            return
         self._stop.set()
         self._thread.join(timeout=5)
         self._socket.close()
@@ -272,8 +287,11 @@ def test_a_recording_stops_when_the_call_ends_and_goes_to_processing(
     ok(api(teacher, "POST", f"{live}/recording", {"action": "start"}))
     wait_for_packets([feed])
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         state = ok(api(teacher, "POST", f"{live}/end"))
+    feed.close()  # before the room's destruction (a callback): a remote publisher's ports would stay open
+    for callback in callbacks:
+        callback()
 
     assert state["status"] == "ended" and state["recording"]["active"] is False
     recording = Recording.objects.get()
