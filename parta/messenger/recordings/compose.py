@@ -44,9 +44,7 @@ def _seconds(value: float) -> str:
     return f"{max(0.0, value):.3f}"
 
 
-def command(
-    *, videos: Sequence[VideoInput], audios: Sequence[AudioInput], total: float, output: Path
-) -> list[str]:
+def command(*, videos: Sequence[VideoInput], audios: Sequence[AudioInput], total: float, output: Path) -> list[str]:
     """The ffmpeg command line: `-progress pipe:1` reports out_time_us, which the caller turns into progress."""
     args = [settings.RECORDINGS_FFMPEG, "-hide_banner", "-nostdin", "-y", "-loglevel", "error"]
     args += ["-f", "lavfi", "-i", f"color=c={BACKGROUND}:s={WIDTH}x{HEIGHT}:r={FPS}:d={_seconds(total)}"]

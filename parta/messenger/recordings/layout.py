@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 WIDTH, HEIGHT = 1280, 720
 MAIN_WIDTH = 960  # the screen or board
@@ -120,7 +121,7 @@ def plan_runs(spans: Sequence[VideoSpan], total: float, loudness: Mapping[int, f
     open_runs: dict[str, Run] = {}
     runs: list[Run] = []
     by_key = {s.key: s for s in spans}
-    for start, end in zip(points, points[1:], strict=False):
+    for start, end in pairwise(points):
         middle = (start + end) / 2
         active = [s for s in spans if s.start <= middle < s.end]
         places = _segment_layout(active, loudness)

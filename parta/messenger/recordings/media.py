@@ -73,7 +73,7 @@ def run_tool(
             list(args),
             stdout=subprocess.PIPE if on_line else subprocess.DEVNULL,
             stderr=errors,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - one prctl call, nothing that takes a lock
+            preexec_fn=_die_with_parent,
         )
         last_beat = time.monotonic()
         lines = _Lines(process.stdout, on_line) if on_line is not None and process.stdout is not None else None

@@ -61,7 +61,9 @@ def ensure_message(recording: Recording) -> Message | None:
             sender=call.created_by, chat_id=call.chat_id, client_id=message_client_id(recording), text=progress_text()
         )
     except Exception:  # the chat refused (the organizer left it): the recording itself still goes on
-        log.warning("recording %s: its message could not be sent into chat %s", recording.pk, call.chat_id, exc_info=True)
+        log.warning(
+            "recording %s: its message could not be sent into chat %s", recording.pk, call.chat_id, exc_info=True
+        )
         return None
     Recording.objects.filter(pk=recording.pk).update(message=message)
     recording.message = message
@@ -125,9 +127,8 @@ def attach_video(
         size=video.stat().st_size,
         width=width or None,
         height=height or None,
+        duration_ms=duration_ms,
     )
-    if hasattr(attachment, "duration_ms"):
-        attachment.duration_ms = duration_ms
     stored: list[str] = []
     try:
         with video.open("rb") as handle:

@@ -192,20 +192,16 @@ def process(recording: Recording) -> None:
     folder = work_dir(recording)
     tracks = list(recording.tracks.select_related("participant").order_by("pk"))
     prepared, lost, broken = prepare_tracks(tracks, folder, progress)
+    _store_track_times(prepared)
     if not prepared:
         if lost and not broken:
             raise RecordingFailed(RecordingErrorCode.JANUS_FILES_MISSING, files_missing_reason())
         raise RecordingFailed(RecordingErrorCode.STREAM_BROKEN, streams_broken_reason())
-    output = compose_video(prepared, folder, progress)
+    output = compose_video(prepared, folder, progress, attempt=recording.attempts)
     duration = media.duration_of(output)
     if duration <= 0:
         raise RecordingFailed(RecordingErrorCode.STREAM_BROKEN, streams_broken_reason())
-    poster = folder / "poster.webp"
-    try:
-        media.run_tool(compose.poster_command(output, min(10.0, duration / 2), poster), beat=progress.beat)
-    except media.ToolFailed:
-        log.warning("recording %s: no poster frame", recording.pk, exc_info=True)
-        poster.unlink(missing_ok=True)
+    poster = make_poster(output, duration, folder, progress)
     progress.set(COMPOSE_END + 2)
     note = partial_note(prepared, lost, broken)
     code = ""
@@ -240,8 +236,8 @@ def prepare_tracks(
             log.warning("recording track %s (%s) is broken", track.pk, path, exc_info=True)
             broken.append(track)
             continue
-        fmt = info.get("format") if isinstance(info.get("format"), dict) else {}
-        assert isinstance(fmt, dict)
+        fmt = info.get("format")
+        fmt = fmt if isinstance(fmt, dict) else {}
         duration = float(fmt.get("duration") or 0)
         if duration <= 0:
             broken.append(track)
@@ -249,8 +245,18 @@ def prepare_tracks(
         start_time = max(0.0, float(fmt.get("start_time") or 0))
         prepared.append(Prepared(track, key, target, header.first_packet_us, start_time, duration))
         progress.set(CONVERT_SHARE * (number + 1) / len(tracks))
-    _store_track_times(prepared)
     return prepared, lost, broken
+
+
+def make_poster(output: Path, duration: float, folder: Path, progress: Progress) -> Path:
+    """A frame 10 s in (or from the middle of a shorter video) as the video's poster; none is no error."""
+    poster = folder / "poster.webp"
+    try:
+        media.run_tool(compose.poster_command(output, min(10.0, duration / 2), poster), beat=progress.beat)
+    except media.ToolFailed:
+        log.warning("%s: no poster frame", output, exc_info=True)
+        poster.unlink(missing_ok=True)
+    return poster
 
 
 def _store_track_times(prepared: list[Prepared]) -> None:
@@ -268,14 +274,16 @@ def timeline(prepared: list[Prepared]) -> tuple[dict[str, float], float]:
     return starts, total
 
 
-def compose_video(prepared: list[Prepared], folder: Path, progress: Progress) -> Path:
+def compose_video(prepared: list[Prepared], folder: Path, progress: Progress, *, attempt: int = 1) -> Path:
     output = folder / "recording.mp4"
     if output.exists() and output.stat().st_size > 0:  # a resumed job whose ffmpeg had finished
         return output
     starts, total = timeline(prepared)
     videos = [item for item in prepared if item.track.media == "video"]
     spans = [
-        layout.VideoSpan(item.key, item.track.feed_id, item.track.source, starts[item.key], starts[item.key] + item.duration)
+        layout.VideoSpan(
+            item.key, item.track.feed_id, item.track.source, starts[item.key], starts[item.key] + item.duration
+        )
         for item in videos
     ]
     cameras = [span for span in spans if span.source not in layout.SHOWN_SOURCES]
@@ -288,7 +296,7 @@ def compose_video(prepared: list[Prepared], folder: Path, progress: Progress) ->
     paths = {item.key: item.path for item in videos}
     runs = layout.plan_runs(spans, total, loudness)
     audios = [compose.AudioInput(item.path, starts[item.key]) for item in prepared if item.track.media == "audio"]
-    partial = folder / f"recording.part-{progress.recording.attempts}.mp4"  # never an earlier attempt's file
+    partial = folder / f"recording.part-{attempt}.mp4"  # never the file of an earlier attempt's (orphaned) ffmpeg
     args = compose.command(
         videos=[compose.VideoInput(paths[run.key], run) for run in runs], audios=audios, total=total, output=partial
     )

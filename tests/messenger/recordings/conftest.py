@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from parta.messenger.calls.models import Call, CallKind, Participant, Recording,
 from parta.messenger.calls.services.recording import list_tracks
 from tests.messenger.calls.conftest import JanusProcess, _JanusProcesses, janus_processes  # noqa: F401
 from tests.messenger.realtime.builders import make_chat, make_profile
-from tests.messenger.recordings.janus_feed import Feed, record
+from tests.messenger.recordings.janus_feed import Feed, encode_clip, record
 
 TEACHER_CAMERA, TEACHER_SCREEN, STUDENT_CAMERA, STUDENT_AGAIN = 11, 12, 21, 22
 SCENARIOS: dict[str, list[Feed]] = {
@@ -48,10 +48,13 @@ def recorded(janus_processes: _JanusProcesses, tmp_path_factory: pytest.TempPath
     """Every scenario recorded once by the real Janus (~15 s in all)."""
     process: JanusProcess = janus_processes.get("janus-a")
     base = tmp_path_factory.mktemp("recorded")
+    camera = encode_clip(base / "camera.webm", seconds=7, size="640x360", rate=15, audio=True)
+    screen = encode_clip(base / "screen.webm", seconds=7, size="1280x720", rate=5, audio=False)
     found = {}
     for number, (name, feeds) in enumerate(SCENARIOS.items()):
         room_id = 900_000 + number
-        files = record(process.server, base / name, feeds, room_id=room_id)
+        sent = [replace(feed, source=camera if feed.audio else screen) for feed in feeds]
+        files = record(process.server, base / name, sent, room_id=room_id)
         assert files, f"Janus recorded nothing for {name}"
         found[name] = Recorded(room_id, base / name)
     return found

@@ -55,13 +55,30 @@ def feed_command(feed: Feed, port: int, ffmpeg: str = "ffmpeg") -> list[str]:
     outputs: list[str] = []
     target = f"rtp://127.0.0.1:{port}?pkt_size=1200"
     mindex = 0
-    if feed.source is not None:
-        args += ["-readrate", str(feed.speed), "-t", f"{feed.duration:.3f}", "-i", str(feed.source)]
+    if feed.source is not None:  # looped as long as the feed lasts (timestamps go on across the loops)
+        args += ["-stream_loop", "-1", "-readrate", str(feed.speed), "-t", f"{feed.duration:.3f}"]
+        args += ["-i", str(feed.source)]
         audio_in, video_in, codec_a, codec_v = "0:a:0", "0:v:0", ["-c:a", "copy"], ["-c:v", "copy"]
     else:
         rate = ["-re"] if feed.speed == 1.0 else ["-readrate", str(feed.speed)]
-        args += [*rate, "-t", f"{feed.duration:.3f}", "-f", "lavfi", "-i", f"testsrc2=size={feed.size}:rate={feed.rate}"]
-        args += [*rate, "-t", f"{feed.duration:.3f}", "-f", "lavfi", "-i", f"sine=frequency={feed.tone}:sample_rate=48000"]
+        args += [
+            *rate,
+            "-t",
+            f"{feed.duration:.3f}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size={feed.size}:rate={feed.rate}",
+        ]
+        args += [
+            *rate,
+            "-t",
+            f"{feed.duration:.3f}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency={feed.tone}:sample_rate=48000",
+        ]
         audio_in, video_in = "1:a", "0:v"
         codec_a = ["-c:a", "libopus", "-b:a", "32k", "-application", "voip"]
         codec_v = ["-c:v", "libvpx", "-b:v", "400k", "-deadline", "realtime", "-cpu-used", "8", "-g", "30"]
@@ -73,6 +90,21 @@ def feed_command(feed: Feed, port: int, ffmpeg: str = "ffmpeg") -> list[str]:
         outputs += ["-map", video_in, *codec_v, "-payload_type", "96", "-ssrc", str(BASE_SSRC + SSRC_STEP * mindex)]
         outputs += ["-f", "rtp", target]
     return args + outputs
+
+
+def encode_clip(path: Path, *, seconds: float, size: str, rate: int, audio: bool, tone: int = 440) -> Path:
+    """A test picture (and a tone) as VP8 + Opus WebM, made once and then sent as it is (`-c copy`): copying keeps
+    the sending in real time however busy the machine is, so Janus's arrival times match the media's own."""
+    if path.exists():
+        return path
+    args = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
+    args += ["-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:d={seconds:.3f}"]
+    if audio:
+        args += ["-f", "lavfi", "-i", f"sine=frequency={tone}:sample_rate=48000:d={seconds:.3f}"]
+        args += ["-c:a", "libopus", "-b:a", "32k", "-application", "voip"]
+    args += ["-c:v", "libvpx", "-b:v", "400k", "-deadline", "realtime", "-cpu-used", "8", "-g", str(rate * 2)]
+    subprocess.run([*args, str(path)], check=True, capture_output=True)
+    return path
 
 
 def record(server: JanusServer, folder: Path, feeds: Sequence[Feed], *, room_id: int | None = None) -> list[Path]:

@@ -37,12 +37,13 @@ def ffprobe(path: Path) -> dict[str, Any]:
 
 def silences(path: Path) -> list[tuple[float, float]]:
     """Stretches of silence (below -50 dB for 0.5 s or more) in the file's sound: (start, end) in seconds."""
+    detect = ["-af", "silencedetect=n=-50dB:d=0.5", "-f", "null", "-"]
     result = subprocess.run(
-        ["ffmpeg", "-hide_banner", "-nostdin", "-i", str(path), "-af", "silencedetect=n=-50dB:d=0.5", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    starts = [float(line.rsplit("silence_start:", 1)[1]) for line in result.stderr.splitlines() if "silence_start:" in line]
-    ends = [float(line.split("silence_end:", 1)[1].split("|")[0]) for line in result.stderr.splitlines() if "silence_end:" in line]
+        ["ffmpeg", "-hide_banner", "-nostdin", "-i", str(path), *detect], capture_output=True, text=True, check=True
+    )
+    lines = result.stderr.splitlines()
+    starts = [float(line.rsplit("silence_start:", 1)[1]) for line in lines if "silence_start:" in line]
+    ends = [float(line.split("silence_end:", 1)[1].split("|")[0]) for line in lines if "silence_end:" in line]
     return list(zip(starts, ends, strict=False))
 
 
@@ -91,7 +92,9 @@ def test_a_lesson_becomes_one_video_in_the_call_chat(make_recording: Any) -> Non
     assert codecs["audio"]["codec_name"] == "aac"
     assert "mp4" in info["format"]["format_name"]
     duration = float(info["format"]["duration"])
-    assert abs(duration - length) < 1.0 and 5.0 < duration < 9.0  # the tracks span ~6 s (each feed's ffmpeg starts late)
+    assert (
+        abs(duration - length) < 1.0 and 5.0 < duration < 9.0
+    )  # the tracks span ~6 s (each feed's ffmpeg starts late)
     assert attachment.duration_ms == recording.duration_ms and abs(attachment.duration_ms - duration * 1000) < 100
     assert (attachment.width, attachment.height) == (1280, 720)
     assert attachment.size == stored_path(attachment.file.name).stat().st_size
@@ -189,7 +192,9 @@ def test_a_killed_job_is_requeued_and_resumes_with_what_it_had_made(make_recordi
     recording = processing.claim(lesson.recording.pk)  # a worker took it …
     assert recording is not None
     progress = processing.Progress(recording)
-    prepared, _lost, _broken = processing.prepare_tracks(list(recording.tracks.all()), processing.work_dir(recording), progress)
+    prepared, _lost, _broken = processing.prepare_tracks(
+        list(recording.tracks.all()), processing.work_dir(recording), progress
+    )
     assert len(prepared) == 5 and all(item.path.exists() for item in prepared)
     # … and died: its heartbeat goes stale
     Recording.objects.filter(pk=recording.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=3))
@@ -210,7 +215,9 @@ def test_a_job_interrupted_too_often_fails_with_a_message(make_recording: Any, h
     tasks.requeue_stale_recordings.call_local()
     recording = Recording.objects.get(pk=lesson.recording.pk)
     assert recording.status == RecordingStatus.FAILED and recording.error_code == "processing_failed"
-    assert Message.objects.get(pk=recording.message_id).text.startswith("Запись не удалась: обработка прерывалась 3 раза")
+    assert Message.objects.get(pk=recording.message_id).text.startswith(
+        "Запись не удалась: обработка прерывалась 3 раза"
+    )
 
 
 def test_a_recent_heartbeat_is_left_alone(make_recording: Any, huey_immediate: None) -> None:
