@@ -7,7 +7,8 @@ The MP4 is made here by ffmpeg (3 s of test picture and tone); the recording's r
 recordings app writes them (run_python: no page makes a recording without Janus).
 """
 
-# covers: C6 (a video message plays inline and seeks), L4 (usable at 375 px)
+# covers: C5 («Разрешить запись звонков» in the chat's settings), C6 (a video message plays inline and seeks),
+# L4 (usable at 375 px)
 
 from __future__ import annotations
 
@@ -23,7 +24,15 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import NewContext
 from tests.e2e.helpers import PHONE, page_overflow
-from tests.e2e.messenger_helpers import DevMessenger, create_chat, dev_messenger, message_menu, messages, sign_up
+from tests.e2e.messenger_helpers import (
+    DevMessenger,
+    create_chat,
+    dev_messenger,
+    message_menu,
+    messages,
+    open_info,
+    sign_up,
+)
 from tests.e2e.servers import Sites
 
 SECONDS = 3
@@ -108,6 +117,19 @@ def test_a_recording_plays_inline_seeks_and_is_deleted_by_its_organizer(
     teacher = new_context(base_url=messenger.url).new_page()
     sign_up(teacher, messenger.url, phone="+7 916 555-11-01", last_name="Орлова", first_name="Нина")
     chat_id = create_chat(teacher, "7Б — Физика", closed=True)
+
+    # The chat's admin allows recording its calls («О чате» → «Разрешить запись звонков» → «Сохранить»).
+    info = open_info(teacher)
+    allow = info.get_by_role("checkbox", name="Разрешить запись звонков", exact=True)
+    expect(allow).not_to_be_checked()
+    allow.check()
+    info.get_by_role("button", name="Сохранить", exact=True).click()
+    expect(teacher.get_by_text("Сохранено.", exact=True).first).to_be_visible()
+    allowed = messenger.run_python(
+        f"from parta.messenger.chats.models import Chat; print(Chat.objects.get(pk={chat_id}).allow_call_recording)"
+    )
+    assert allowed.strip().splitlines()[-1] == "True"
+
     ids = leave_recording(messenger, chat_id, video, poster)
     media: list[tuple[int, str]] = []  # the video's answers: the browser asks for byte ranges
     teacher.on(

@@ -8,7 +8,8 @@ place and says «Запись удалена» (everyone's page hears "message.e
 the call's history and the journal still know it was recorded.
 
 Who may delete: the call's organizer, whoever started the recording, or an admin of the call's chat's organization.
-A recording running now is stopped first by «Остановить запись», not deleted (409 `recording_active`).
+A recording running now is stopped first by «Остановить запись», not deleted (409 `recording_active`); one being
+processed waits for its video (409 `recording_processing`).
 
 The Russian of these words is in chatui's catalogue (parta/messenger/chatui/locale), next to the chat's own words.
 """
@@ -41,7 +42,9 @@ from parta.messenger.orgs.selectors import admin_organization_ids
 log = logging.getLogger(__name__)
 
 DELETED_TEXT = "The recording has been deleted."  # msgid; the message says it in the site's language (Russian)
-REMOVABLE = (RecordingStatus.READY, RecordingStatus.FAILED, RecordingStatus.PROCESSING)
+# A recording being processed is not deleted: the worker's finish would put the video back (it sets READY without
+# looking); it is deleted once ready or failed (the organizer, or the next daily cleanup).
+REMOVABLE = (RecordingStatus.READY, RecordingStatus.FAILED)
 
 
 def recording_not_found() -> Refusal:
@@ -58,6 +61,14 @@ def recording_delete_not_allowed() -> Refusal:
 
 def recording_active() -> Refusal:
     return Refusal("recording_active", _("The recording is still running: stop it first."), status=409)
+
+
+def recording_processing() -> Refusal:
+    return Refusal(
+        "recording_processing",
+        _("The recording is being processed: it can be deleted once the video is in the chat."),
+        status=409,
+    )
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,8 @@ def delete_recording(actor: Profile, recording_id: str) -> Recording:
             raise recording_delete_not_allowed()
         if recording.status == RecordingStatus.RECORDING:
             raise recording_active()
+        if recording.status == RecordingStatus.PROCESSING:
+            raise recording_processing()
         if recording.status != RecordingStatus.DELETED:
             _erase(recording)
     return recording

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from parta.messenger.calls.models import RecordingStatus
+from parta.messenger.calls.models import Recording, RecordingStatus
 from parta.messenger.chats import services
 from parta.messenger.chats.models import Attachment, Message
 from parta.messenger.errors import Refusal
@@ -88,11 +88,15 @@ def test_the_schools_admin_may_delete_a_member_may_not_an_outsider_learns_nothin
     assert recording.status == RecordingStatus.DELETED
 
 
-def test_a_running_recording_is_stopped_not_deleted(world: World) -> None:
+def test_a_running_recording_is_stopped_not_deleted_a_processing_one_waits(world: World) -> None:
     recording = recorded_call(world, lesson_chat(world), status=RecordingStatus.RECORDING)
     with pytest.raises(Refusal) as caught:
         retention.delete_recording(world.teacher, str(recording.public_id))
     refusal(caught, "recording_active", 409)
+    Recording.objects.filter(pk=recording.pk).update(status=RecordingStatus.PROCESSING)
+    with pytest.raises(Refusal) as caught:
+        retention.delete_recording(world.teacher, str(recording.public_id))
+    refusal(caught, "recording_processing", 409)
 
 
 def test_a_failed_recordings_janus_files_go_too_but_nothing_outside_the_recordings_folder(
@@ -120,15 +124,17 @@ def test_the_daily_cleanup_follows_each_organizations_retention(
     old = recorded_call(world, chat, stopped_days_ago=31)
     recent = recorded_call(world, chat, stopped_days_ago=29)
     running = recorded_call(world, chat, status=RecordingStatus.RECORDING, stopped_days_ago=40)
+    processing = recorded_call(world, lesson_chat(world), status=RecordingStatus.PROCESSING, stopped_days_ago=40)
     # Another school keeps its recordings (no retention set).
     other_chat = services.create_chat(creator=world.other_teacher, title="5А", member_ids=[world.other_student.pk])
     kept = recorded_call(world, other_chat, stopped_days_ago=400, organizer=world.other_teacher)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert retention.delete_expired() == 1
-    statuses = {r.pk: r.status for r in (old, recent, running, kept) if r.refresh_from_db() is None}
+    statuses = {r.pk: r.status for r in (old, recent, running, processing, kept) if r.refresh_from_db() is None}
     assert statuses == {
         old.pk: RecordingStatus.DELETED,
+        processing.pk: RecordingStatus.PROCESSING,  # the worker's still: deleted once it is ready or failed
         recent.pk: RecordingStatus.READY,
         running.pk: RecordingStatus.RECORDING,
         kept.pk: RecordingStatus.READY,
