@@ -173,6 +173,45 @@ def max_volume_db(path: Path) -> float:
     return float(match.group(1))
 
 
+def frame_luma(path: Path, at: float, picture: Path) -> tuple[float, float, float]:
+    """(min, average, max) luma of the file's frame at `at` seconds (ffmpeg's signalstats); the frame is kept as
+    `picture` (PNG) for a look at the layout."""
+    result = subprocess.run(
+        [
+            *("ffmpeg", "-hide_banner", "-nostats", "-ss", f"{at:.2f}", "-i", str(path), "-frames:v", "1"),
+            *("-vf", "signalstats,metadata=print:file=-", "-f", "null", "-"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    values = {
+        key: float(value) for key, value in re.findall(r"lavfi\.signalstats\.(YMIN|YAVG|YMAX)=([\d.]+)", result.stdout)
+    }
+    assert len(values) == 3, f"signalstats: {result.stdout[-500:]} {result.stderr[-1000:]}"
+    picture.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-ss",
+            f"{at:.2f}",
+            "-i",
+            str(path),
+            "-frames:v",
+            "1",
+            "-y",
+            str(picture),
+        ],
+        timeout=60,
+        check=False,
+    )
+    return values["YMIN"], values["YAVG"], values["YMAX"]
+
+
 # --- playing it ------------------------------------------------------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ from playwright.sync_api import BrowserContext, Locator, Page, Playwright, expec
 from tests.e2e.servers import PYTHON, REPO, STOP_TIMEOUT, Sites, server_errors
 from tests.e2e_calls import call_page as call
 from tests.e2e_calls import recording_page as rec
-from tests.e2e_calls.conftest import MEASUREMENTS, TIMINGS, CallWorld
+from tests.e2e_calls.conftest import MEASUREMENTS, RESULTS, TIMINGS, CallWorld
 from tests.e2e_calls.people import School, run_python, seed_lesson
 from tests.e2e_calls.test_board import end_call, enter_from_diary, start_lesson
 from tests.e2e_calls.test_lesson_call import deliver_webhooks
@@ -234,6 +234,9 @@ def run_recorded_lesson(
     assert attachment.get("poster_url"), f"the video message has no poster (H2): {attachment}"
     poster = people["student"].request.get(absolute(world, attachment["poster_url"]))
     assert poster.ok and poster.body()[8:12] == b"WEBP", (poster.status, poster.body()[:16])
+    # A picture, not a black or flat frame (the screen large, the cameras beside it: test-results/…/frame.png).
+    low, average, high = rec.frame_luma(stored, duration / 2, RESULTS / "e2e-calls-recording" / "frame.png")
+    assert average > 16 and high - low > 50, f"the video's middle frame is black or flat: {low, average, high}"
     loudest = rec.max_volume_db(stored)
     assert loudest > -50, f"the recording's audio is silent (max {loudest} dB): the student's voice is missing"
 
