@@ -48,6 +48,7 @@ $PY -m parta.journal run_huey --quiet & pids+=($!)  # the journal's background w
 $PY -m parta.messenger deliver_webhooks --loop & pids+=($!)  # the messenger's webhooks to journals, retried
 $PY -m parta.messenger calls_housekeeping --loop & pids+=($!)  # ends calls past their time, notices who left
 $PY -m parta.messenger boards_housekeeping --loop & pids+=($!)  # posts an ended call's board PDF, retried
+$PY -m parta.messenger run_huey --quiet & pids+=($!)  # the messenger's background work: recordings into videos
 if command -v janus >/dev/null; then
   # Janus on 127.0.0.1:8188 with a config written from the messenger's settings ($PARTA_DATA_DIR/janus/).
   $PY -m parta.messenger run_janus & extras+=($!)

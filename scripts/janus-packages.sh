@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages calls need when they are missing: the Janus WebRTC server and the browser side of it
-# (janus.js and webrtc-adapter, served by the messenger). Best effort: without root (or sudo) or without the
+# (janus.js and webrtc-adapter, served by the messenger), and what turns recordings into videos (janus-pp-rec of
+# janus-tools, ffmpeg). Best effort: without root (or sudo) or without the
 # packages it says so and exits 0 — the messenger then tells people that calls are unavailable instead of failing.
 set -uo pipefail
 
@@ -10,6 +11,8 @@ need=()
 command -v janus >/dev/null || need+=(janus)
 [ -f /usr/share/javascript/janus-gateway/janus.js ] || need+=(libjs-janus-gateway)
 [ -f /usr/share/javascript/webrtc-adapter/adapter.js ] || need+=(libjs-webrtc-adapter)
+command -v janus-pp-rec >/dev/null || need+=(janus-tools)
+{ command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null; } || need+=(ffmpeg)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 echo "parta: installing Debian packages for calls: ${need[*]}" >&2

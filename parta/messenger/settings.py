@@ -5,6 +5,7 @@ from parta.common.settings_base import (
     COMMON_APPS,
     DATA_DIR,
     FRONTEND_BUILD_DIR,
+    REDIS_URL,
     SECRET_KEY,
     database_from_env,
     require_secret_key,
@@ -22,6 +23,7 @@ INSTALLED_APPS = [
     "parta.messenger.web",
     *COMMON_APPS,
     "channels",
+    "huey.contrib.djhuey",
     "parta.messenger.accounts",
     "parta.messenger.orgs",
     "parta.messenger.chats",
@@ -29,6 +31,7 @@ INSTALLED_APPS = [
     "parta.messenger.chatui",
     "parta.messenger.calls",
     "parta.messenger.boards",
+    "parta.messenger.recordings",
 ]
 AUTH_USER_MODEL = "messenger_accounts.Profile"
 
@@ -45,8 +48,6 @@ CSRF_COOKIE_NAME = "parta_messenger_csrftoken"
 # otherwise (one process). It only carries wake-ups and typing: events themselves are in the database, so Redis's
 # pub/sub (at most once, no queues in Redis) is enough, and it fans a chat's wake-up out once per process.
 import os  # noqa: E402
-
-from parta.common.settings_base import REDIS_URL  # noqa: E402
 
 _CHANNELS_PREFIX = os.environ.get("PARTA_CHANNELS_PREFIX", "asgi")  # Redis key prefix: deployments sharing a Redis
 if REDIS_URL:
@@ -232,3 +233,38 @@ BOARDS_MAX_PAGES = int(os.environ.get("PARTA_BOARDS_MAX_PAGES", "60"))
 BOARDS_MAX_IMAGE_PIXELS = 50_000_000  # an image past this is refused before it is decoded (a decompression bomb)
 BOARDS_PAGE_IMAGE_SIDE = 2000  # px, the long side of a PDF page's picture and of a background image
 BOARDS_PDF_FONT = os.environ.get("PARTA_BOARDS_PDF_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Background work (issue 11): Huey, as the journal has it — Redis when configured, else a SQLite file in the data
+# folder; `python -m parta.messenger run_huey` (run.sh). Its first job is turning a call's recording into one video
+# (parta/messenger/recordings, docs/recording.md "Processing"): one recording is one long ffmpeg run, so at most two
+# run at once (the machine's two cores); the rest wait in the queue.
+# ---------------------------------------------------------------------------------------------------------------------
+if REDIS_URL:
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "parta-messenger", "url": REDIS_URL, "immediate": False}
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "parta-messenger",
+        "filename": str(DATA_DIR / "messenger-tasks.sqlite3"),
+        "immediate": False,
+    }
+HUEY["consumer"] = {
+    "workers": max(1, min(2, int(os.environ.get("PARTA_MESSENGER_WORKERS", "2")))),
+    "worker_type": "thread",
+    "max_delay": 1.0,  # an idle consumer polls at most a second apart: a stopped recording starts at once
+}
+
+# Processing a recording: janus-pp-rec (package janus-tools) and ffmpeg/ffprobe (package ffmpeg). The intermediate
+# files live in RECORDINGS_WORK_DIR/<recording> (kept until the video is stored, so a resumed job reuses them).
+from pathlib import Path  # noqa: E402
+
+RECORDINGS_JANUS_PP_REC = os.environ.get("PARTA_JANUS_PP_REC", "janus-pp-rec")
+RECORDINGS_FFMPEG = os.environ.get("PARTA_FFMPEG", "ffmpeg")
+RECORDINGS_FFPROBE = os.environ.get("PARTA_FFPROBE", "ffprobe")
+RECORDINGS_WORK_DIR = Path(os.environ.get("PARTA_RECORDINGS_WORK_DIR", str(DATA_DIR / "recordings-work")))
+RECORDINGS_PROCESSING_TIMEOUT = int(os.environ.get("PARTA_RECORDINGS_PROCESSING_TIMEOUT", str(4 * 3600)))  # s
+RECORDINGS_STALE_SECONDS = 120  # a job whose heartbeat is older than this is taken for dead and requeued
+RECORDINGS_MAX_ATTEMPTS = 3  # then the recording is marked failed
+RECORDINGS_FFMPEG_THREADS = int(os.environ.get("PARTA_RECORDINGS_FFMPEG_THREADS", "2"))
+RECORDINGS_KEEP_SOURCES = env_bool("PARTA_RECORDINGS_KEEP_SOURCES")  # keep the .mjr files after the video is made

@@ -357,10 +357,24 @@ def register_builtin_journal(sites: Sites) -> None:
 def journal_worker(sites: Sites) -> Iterator[None]:
     """The journal's background worker (`run_huey`) as run.sh starts it — it delivers the outbox (roster, subject
     chats) to the messenger; stopped on exit, and the caller fails if it logged a traceback."""
-    log = sites.folder / "journal-worker.log"
+    with site_worker(sites, "journal"):
+        yield
+
+
+@contextlib.contextmanager
+def messenger_worker(sites: Sites) -> Iterator[None]:
+    """The messenger's background worker (`run_huey`) as run.sh starts it — it turns a stopped recording into the
+    video in the call's chat (docs/recording.md); stopped on exit, the caller fails if it logged a traceback."""
+    with site_worker(sites, "messenger"):
+        yield
+
+
+@contextlib.contextmanager
+def site_worker(sites: Sites, site: str) -> Iterator[None]:
+    log = sites.folder / f"{site}-worker.log"
     with log.open("ab") as out:
         worker = subprocess.Popen(
-            [PYTHON, "-m", "parta.journal", "run_huey"], cwd=REPO, env=sites.env, stdout=out, stderr=subprocess.STDOUT
+            [PYTHON, "-m", f"parta.{site}", "run_huey"], cwd=REPO, env=sites.env, stdout=out, stderr=subprocess.STDOUT
         )
     try:
         yield
@@ -372,7 +386,7 @@ def journal_worker(sites: Sites) -> Iterator[None]:
             worker.kill()
             worker.wait(timeout=STOP_TIMEOUT)
     errors = [e for e in server_errors(log.read_text(encoding="utf-8", errors="replace")) if "Traceback" in e]
-    assert not errors, "the journal's worker failed:\n" + "\n\n".join(errors)
+    assert not errors, f"the {site}'s worker failed:\n" + "\n\n".join(errors)
 
 
 def run_site_python(env: Mapping[str, str], site: str, code: str) -> str:
