@@ -235,11 +235,55 @@ class LessonCallRef(BaseModel):
     attendance: list[CallAttendance] = Field(default_factory=list, description="filled once the call has ended")
 
 
+# --- The catch-up pack of a recorded lesson (issue 11 point 5) -------------------------------------------------------
+
+
+class CatchUpRequest(BaseModel):
+    """POST /integration/v1/calls/{call_id}/catch-up — the recorded lesson for the students who missed it.
+
+    Each of `absent_person_ids` (journal accounts, as in CallAttendance) who is a student of the call's class and has
+    linked a profile gets a direct message from the call's organizer: the recording, the board's PDF when there was
+    one, the topic and the homework; each of their linked parents a short notice. Idempotent per recording and
+    person: asking again sends nothing twice."""
+
+    recording_id: str | None = Field(
+        default=None, description="the recording (the webhook's recording_id); omitted: the call's latest ready one"
+    )
+    absent_person_ids: list[str] = Field(max_length=1000, description="journal accounts of the absent students")
+    topic: str = Field(default="", max_length=500)
+    homework: str = Field(default="", max_length=5000)
+    lesson_date: dt.date
+    subject: str = Field(max_length=100, description="the subject's name, e.g. «Алгебра»")
+
+
+class CatchUpResult(BaseModel):
+    recording_id: str
+    sent: int = Field(description="students who got the recording now")
+    already_sent: int = Field(default=0, description="students who had got it before (a repeated request)")
+    skipped_unlinked: int = Field(default=0, description="students of the class without a linked profile")
+    skipped_not_in_class: int = Field(default=0, description="ids that are not students of the call's class")
+    skipped_unreachable: int = Field(default=0, description="students the organizer may not write to (safety rules)")
+    parents_notified: int = Field(default=0, description="parents' notices sent now")
+
+
+class RecordingReady(BaseModel):
+    """`data` of the webhook `call.recording_ready`: a lesson call's recording is processed and in the call's chat.
+
+    `catch_up` is whether the teacher left the catch-up pack on for this lesson; when true the journal answers with
+    POST /calls/{call_id}/catch-up once the call has ended (the absent students come from its attendance)."""
+
+    call_id: str
+    school_id: str
+    lesson_id: str
+    recording_id: str
+    catch_up: bool
+
+
 # --- Webhooks (messenger → journal), signed with the journal's webhook secret --------------------------------
 
 
 class WebhookEvent(BaseModel):
     id: str = Field(description="unique per event: the journal ignores a repeat")
-    type: Literal["link.removed", "link.created", "call.ended", "call.attendance"]
+    type: Literal["link.removed", "link.created", "call.ended", "call.attendance", "call.recording_ready"]
     created_at: dt.datetime
     data: dict[str, object]

@@ -15,10 +15,7 @@ class User(AbstractUser):
 
     @property
     def full_name(self) -> str:
-        return (
-            " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part)
-            or self.username
-        )
+        return " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part) or self.username
 
     @property
     def short_name(self) -> str:

@@ -71,13 +71,13 @@ def _sick_days(rng: random.Random, students: list[int], dates: list[dt.date]) ->
 
 
 def _read_school(rng: random.Random, school: School, people: People, dates: list[dt.date]) -> _School:
-    class_students = {
-        people.classes[name].pk: [s.pk for s in students] for name, students in people.students.items()
-    }
+    class_students = {people.classes[name].pk: [s.pk for s in students] for name, students in people.students.items()}
     group_students: dict[int, list[int]] = {}
-    for group_id, student_id in ClassGroup.students.through.objects.filter(
-        classgroup__school_class__school=school
-    ).order_by("classgroup_id", "student_id").values_list("classgroup_id", "student_id"):
+    for group_id, student_id in (
+        ClassGroup.students.through.objects.filter(classgroup__school_class__school=school)
+        .order_by("classgroup_id", "student_id")
+        .values_list("classgroup_id", "student_id")
+    ):
         group_students.setdefault(group_id, []).append(student_id)
     everyone = [pk for students in class_students.values() for pk in students]
     return _School(
@@ -100,7 +100,9 @@ def _marks(
         marked = rng.sample(present, k=min(len(present), round(len(present) * rng.uniform(0.2, 0.4))))
     return [
         Mark(
-            lesson_id=lesson.id, student_id=student, author_id=lesson.author_id,
+            lesson_id=lesson.id,
+            student_id=student,
+            author_id=lesson.author_id,
             value=rng.choices((5, 4, 3, 2), weights=school.levels[student])[0],
             kind=kind or rng.choices(EVERYDAY_KINDS, weights=EVERYDAY_KIND_WEIGHTS)[0],
         )

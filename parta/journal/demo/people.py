@@ -124,8 +124,12 @@ class _Accounts:
 
     def add(self, name: PersonName, username: str = "", *, staff: bool = False) -> User:
         user = User(
-            username=username or self._usernames.make(name), last_name=name.last, first_name=name.first,
-            patronymic=name.patronymic, password=self._password, is_staff=staff,
+            username=username or self._usernames.make(name),
+            last_name=name.last,
+            first_name=name.first,
+            patronymic=name.patronymic,
+            password=self._password,
+            is_staff=staff,
         )
         self.users.append(user)
         return user
@@ -166,7 +170,9 @@ def _create_students(
     for class_name, user in children:
         school_class = classes[class_name]
         student = Student(
-            school=school, user=user, school_class=school_class,
+            school=school,
+            user=user,
+            school_class=school_class,
             birth_date=_birth_date(rng, school_class.grade, school_class.year.starts_on.year),
         )
         by_class[class_name].append(student)
@@ -199,7 +205,9 @@ def _create_groups(
 
 
 def _create_parents(
-    school: School, families: list[tuple[FamilyPlan, list[User], list[User]]], students: dict[int, Student],
+    school: School,
+    families: list[tuple[FamilyPlan, list[User], list[User]]],
+    students: dict[int, Student],
     teachers: dict[str, Teacher],
 ) -> list[Parent]:
     parents: list[Parent] = []

@@ -40,7 +40,11 @@ TOUR_LESSONS = ("7Б", "5А")  # classes where `teacher` must have a Матем�
 ADMIN_APPS = ("journal_school", "journal_timetable", "journal_gradebook", "journal_imports")
 # A school admin edits their school but does not create or delete schools, nor appoint other admins.
 ADMIN_PERMISSIONS_WITHHELD = {
-    "add_school", "delete_school", "add_schooladmin", "change_schooladmin", "delete_schooladmin",
+    "add_school",
+    "delete_school",
+    "add_schooladmin",
+    "change_schooladmin",
+    "delete_schooladmin",
 }
 ADMIN_ACCOUNT_PERMISSIONS = {"view_user", "change_user"}
 
@@ -108,7 +112,9 @@ def _create_load(people: People, subjects: dict[str, Subject]) -> dict[LoadKey, 
         school_class = people.classes[class_name]
         for group_name, teacher_key in parts:
             loads[(class_name, subject, group_name)] = TeachingLoad(
-                teacher=people.teachers[teacher_key], school_class=school_class, subject=subjects[subject],
+                teacher=people.teachers[teacher_key],
+                school_class=school_class,
+                subject=subjects[subject],
                 group=people.groups.get((class_name, group_name)),
                 hours_per_week=CURRICULUM[school_class.grade][subject],
             )
@@ -116,14 +122,15 @@ def _create_load(people: People, subjects: dict[str, Subject]) -> dict[LoadKey, 
     return loads
 
 
-def _create_timetable(
-    week: Week, periods: list[Period], loads: dict[LoadKey, TeachingLoad], bells: list[Bell]
-) -> None:
+def _create_timetable(week: Week, periods: list[Period], loads: dict[LoadKey, TeachingLoad], bells: list[Bell]) -> None:
     """The same weekly timetable in every quarter."""
     rooms = {plan.key: plan.room for plan in TEACHERS}
     entries = [
         TimetableEntry(
-            period=period, load=loads[(class_name, lesson.subject, group_name)], weekday=day + 1, bell=bell,
+            period=period,
+            load=loads[(class_name, lesson.subject, group_name)],
+            weekday=day + 1,
+            bell=bell,
             room=rooms[teacher_key],
         )
         for period in periods
@@ -159,9 +166,16 @@ def _ensure_tour_lessons(loads: dict[LoadKey, TeachingLoad], bells: list[Bell], 
             continue
         number, starts_at, ends_at = _free_time(load, bells, today, extra)
         Lesson.objects.create(
-            school_id=load.school_class.school_id, school_class=load.school_class, subject=load.subject,
-            teacher=load.teacher, date=today, number=number, starts_at=starts_at, ends_at=ends_at,
-            room=rooms["teacher"], topic="Консультация",
+            school_id=load.school_class.school_id,
+            school_class=load.school_class,
+            subject=load.subject,
+            teacher=load.teacher,
+            date=today,
+            number=number,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            room=rooms["teacher"],
+            topic="Консультация",
         )
 
 
@@ -186,9 +200,14 @@ def _ensure_live_lesson(load: TeachingLoad, today: dt.date, now: dt.datetime | N
     if lessons.filter(topic="Консультация", timetable_entry=None, distance__isnull=True).update(**times):
         return
     Lesson.objects.create(
-        school_id=load.school_class.school_id, school_class=load.school_class, subject=load.subject,
-        teacher=load.teacher, date=today, room={plan.key: plan.room for plan in TEACHERS}["teacher"],
-        topic="Консультация", **times,
+        school_id=load.school_class.school_id,
+        school_class=load.school_class,
+        subject=load.subject,
+        teacher=load.teacher,
+        date=today,
+        room={plan.key: plan.room for plan in TEACHERS}["teacher"],
+        topic="Консультация",
+        **times,
     )
 
 
@@ -248,7 +267,11 @@ def load_demo_school(*, today: dt.date, seed: int = DEFAULT_SEED, now: dt.dateti
     # The rows above were bulk-created (no signals): the messenger gets the whole roster once this commits.
     transaction.on_commit(lambda: enqueue_full_sync(school_id=school.pk))
     return DemoSummary(
-        school=school, classes=len(people.classes), students=sum(len(s) for s in people.students.values()),
+        school=school,
+        classes=len(people.classes),
+        students=sum(len(s) for s in people.students.values()),
         teachers=len(people.teachers),
-        lessons=Lesson.objects.filter(school=school).count(), marks=marks, absences=absences,
+        lessons=Lesson.objects.filter(school=school).count(),
+        marks=marks,
+        absences=absences,
     )

@@ -64,14 +64,10 @@ def diary_week(*, student: Student, monday: dt.date) -> DiaryWeek:
     marks: dict[int, list[Mark]] = defaultdict(list)
     for mark in Mark.objects.filter(student=student, lesson_id__in=lesson_ids).order_by("id"):
         marks[mark.lesson_id].append(mark)
-    absent = set(
-        Absence.objects.filter(student=student, lesson_id__in=lesson_ids).values_list("lesson_id", flat=True)
-    )
+    absent = set(Absence.objects.filter(student=student, lesson_id__in=lesson_ids).values_list("lesson_id", flat=True))
     by_day: dict[dt.date, list[DiaryLesson]] = defaultdict(list)
     for lesson in lessons:
-        by_day[lesson.date].append(
-            DiaryLesson(lesson=lesson, marks=marks[lesson.pk], absent=lesson.pk in absent)
-        )
+        by_day[lesson.date].append(DiaryLesson(lesson=lesson, marks=marks[lesson.pk], absent=lesson.pk in absent))
     days = [
         DiaryDay(date=monday + dt.timedelta(days=offset), lessons=by_day[monday + dt.timedelta(days=offset)])
         for offset in range(7)

@@ -23,9 +23,7 @@ def week(request: HttpRequest, student_id: int | None = None) -> HttpResponse:
             raise Http404
         student = own[0]
     else:
-        student = next((item for item in own if item.pk == student_id), None) or _administered(
-            roles, student_id
-        )
+        student = next((item for item in own if item.pk == student_id), None) or _administered(roles, student_id)
     today = timezone.localdate()
     monday = monday_of(_parse_day(request.GET.get("week")) or today)
     return render(

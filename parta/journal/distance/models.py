@@ -50,3 +50,37 @@ class DistanceLesson(models.Model):
     @property
     def is_ended(self) -> bool:
         return self.status == DistanceStatus.ENDED
+
+
+class CatchUpStatus(models.TextChoices):
+    WAITING = "waiting", _("waiting for the end of the lesson")
+    SENT = "sent", _("sent")
+    OFF = "off", _("turned off by the teacher")
+    FAILED = "failed", _("not sent")
+
+
+class CatchUp(models.Model):
+    """A recording of the lesson's call (webhook `call.recording_ready`) and its catch-up pack: the messenger sends the
+    recording, the topic and the homework to the students who missed the lesson (issue 11 point 5)."""
+
+    distance = models.ForeignKey(
+        DistanceLesson, on_delete=models.CASCADE, related_name="catch_ups", verbose_name=_("distance lesson")
+    )
+    recording_id = models.CharField(_("recording in the messenger"), max_length=64, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=CatchUpStatus.choices, default=CatchUpStatus.WAITING)
+    absent = models.PositiveIntegerField(_("absent students"), default=0)
+    sent = models.PositiveIntegerField(_("students who got the recording"), default=0)
+    skipped = models.PositiveIntegerField(_("students without a linked profile"), default=0)
+    parents_notified = models.PositiveIntegerField(_("parents notified"), default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("catch-up pack")
+        verbose_name_plural = _("catch-up packs")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.distance_id}: {self.recording_id} ({self.status})"

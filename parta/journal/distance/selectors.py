@@ -10,8 +10,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from parta.common.integration.schemas import CallAttendance, LessonCallRequest
-from parta.journal.distance.models import DistanceLesson
+from parta.common.integration.schemas import CallAttendance, CatchUpRequest, LessonCallRequest
+from parta.journal.distance.models import CatchUp, DistanceLesson
 from parta.journal.gradebook.selectors import lesson_students, may_edit_lesson
 from parta.journal.messenger_link.refs import person_ref, ref
 from parta.journal.school.models import Student
@@ -168,4 +168,24 @@ def call_request(lesson: Lesson) -> LessonCallRequest:
         title=lesson_title(lesson),
         starts_at=starts_at,
         ends_at=ends_at,
+    )
+
+
+def absent_students(distance: DistanceLesson) -> list[Student]:
+    """The lesson's students (its group's, or the class's) who were not in its call: no time present at all."""
+    present = {person_id for person_id, item in attendance_by_person(distance).items() if item.seconds > 0}
+    return [student for student in lesson_students(distance.lesson) if person_ref(student.user_id) not in present]
+
+
+def catch_up_request(catch_up: CatchUp) -> CatchUpRequest:
+    """What POST /integration/v1/calls/{id}/catch-up gets: the absent students, the lesson's topic and homework
+    (`catch_up` with its distance lesson's lesson and subject loaded)."""
+    lesson = catch_up.distance.lesson
+    return CatchUpRequest(
+        recording_id=catch_up.recording_id,
+        absent_person_ids=[person_ref(student.user_id) for student in absent_students(catch_up.distance)],
+        topic=lesson.topic[:500],
+        homework=lesson.homework[:5000],
+        lesson_date=lesson.date,
+        subject=lesson.subject.name[:100],
     )

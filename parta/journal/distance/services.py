@@ -1,4 +1,5 @@
-"""Writes for distance lessons: the call the messenger made, its end (webhook `call.ended`), absences from it."""
+"""Writes for distance lessons: the call the messenger made, its end (webhook `call.ended`), absences from it.
+The catch-up pack of a recorded lesson is catch_up.py's."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from parta.common.integration.schemas import CallAttendance, LessonCallRef, WebhookEvent
 from parta.journal.accounts.models import User
+from parta.journal.distance.catch_up import kick_waiting
 from parta.journal.distance.models import DistanceLesson, DistanceStatus
 from parta.journal.distance.selectors import attendance_by_person, call_request
 from parta.journal.gradebook.models import Absence
@@ -95,6 +97,8 @@ def end_call(
             setattr(distance, name, wanted[name])
         if changed:
             distance.save(update_fields=changed)
+        if "status" in changed:
+            kick_waiting(distance)  # a recording reported before the end waited for the attendance
         return distance, bool(changed)
 
 

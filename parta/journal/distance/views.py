@@ -166,6 +166,7 @@ def attendance(request: HttpRequest, lesson_id: int) -> HttpResponse:
         "ended": distance.is_ended,
         "time_over": state == selectors.Shown.ENDED,
         "to_mark": sum(1 for row in rows if not row.present and not row.absent_marked),
+        "catch_ups": list(distance.catch_ups.all()),
         "back": _back(request, lesson),
     }
     return render(request, "distance/attendance.html", context)

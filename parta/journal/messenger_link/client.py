@@ -4,7 +4,7 @@ Two kinds of calls:
 - for a person, with the person's access token from the authorization code flow (scopes openid, profile, link):
   `alink` (POST /link);
 - for the journal's server, with a token of the client credentials grant (scope roster): `send_roster`,
-  `create_subject_chat` (the outbox worker), `alist_subject_chats`, `aunlink`, `acreate_lesson_call`,
+  `create_subject_chat`, `send_catch_up` (the workers), `alist_subject_chats`, `aunlink`, `acreate_lesson_call`,
   `aget_lesson_call` (pages). The token is kept in this process until shortly before it expires.
 
 Only this module knows the API's paths and answers: each function takes and returns the shared pydantic types
@@ -32,6 +32,8 @@ from parta.common.integration.schemas import (
     API_VERSION,
     IDEMPOTENCY_HEADER,
     ApiError,
+    CatchUpRequest,
+    CatchUpResult,
     ChatRef,
     LessonCallRef,
     LessonCallRequest,
@@ -309,6 +311,15 @@ def create_subject_chat(config: Config, *, request: SubjectChatRequest, idempote
         config, "POST", "/subject-chats", json=request.model_dump(mode="json"), idempotency_key=idempotency_key
     )
     return _parsed(ChatRef, body, "POST /subject-chats")
+
+
+def send_catch_up(config: Config, *, call_id: str, request: CatchUpRequest) -> CatchUpResult:
+    """POST /calls/{id}/catch-up: the recorded lesson to the students who missed it (idempotent per recording and
+    person). Refused `recording_not_ready` means try again later; the other refusals are final."""
+    body = _server_request(
+        config, "POST", f"/calls/{quote(call_id, safe='')}/catch-up", json=request.model_dump(mode="json")
+    )
+    return _parsed(CatchUpResult, body, f"POST /calls/{call_id}/catch-up")
 
 
 # --- pages (async) ---------------------------------------------------------------------------------------------------

@@ -26,9 +26,7 @@ class School(models.Model):
 
 
 class AcademicYear(models.Model):
-    school = models.ForeignKey(
-        School, on_delete=models.CASCADE, related_name="years", verbose_name=_("school")
-    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="years", verbose_name=_("school"))
     name = models.CharField(_("name"), max_length=20, help_text="2026/2027")
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -39,9 +37,7 @@ class AcademicYear(models.Model):
         ordering = ["-starts_on"]
         constraints = [
             models.UniqueConstraint(fields=["school", "name"], name="academic_year_unique_name"),
-            models.CheckConstraint(
-                condition=Q(ends_on__gt=models.F("starts_on")), name="academic_year_dates"
-            ),
+            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="academic_year_dates"),
         ]
 
     def __str__(self) -> str:
@@ -51,9 +47,7 @@ class AcademicYear(models.Model):
 class Period(models.Model):
     """A part of the year that marks are given for: a quarter (четверть) or a half-year."""
 
-    year = models.ForeignKey(
-        AcademicYear, on_delete=models.CASCADE, related_name="periods", verbose_name=_("year")
-    )
+    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="periods", verbose_name=_("year"))
     name = models.CharField(_("name"), max_length=50)
     number = models.PositiveSmallIntegerField(_("number"))
     starts_on = models.DateField(_("starts on"))
@@ -76,9 +70,7 @@ class Period(models.Model):
 
 
 class Subject(models.Model):
-    school = models.ForeignKey(
-        School, on_delete=models.CASCADE, related_name="subjects", verbose_name=_("school")
-    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="subjects", verbose_name=_("school"))
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
 
@@ -99,9 +91,7 @@ class Teacher(models.Model):
         related_name="teacher_roles",
         verbose_name=_("account"),
     )
-    school = models.ForeignKey(
-        School, on_delete=models.CASCADE, related_name="teachers", verbose_name=_("school")
-    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="teachers", verbose_name=_("school"))
     external_id = models.CharField(_("external id"), max_length=64, blank=True)
 
     class Meta:
@@ -124,12 +114,8 @@ class Teacher(models.Model):
 class SchoolClass(models.Model):
     """A class of one academic year, e.g. 7Б."""
 
-    school = models.ForeignKey(
-        School, on_delete=models.CASCADE, related_name="classes", verbose_name=_("school")
-    )
-    year = models.ForeignKey(
-        AcademicYear, on_delete=models.CASCADE, related_name="classes", verbose_name=_("year")
-    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="classes", verbose_name=_("school"))
+    year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="classes", verbose_name=_("year"))
     grade = models.PositiveSmallIntegerField(_("grade"))
     letter = models.CharField(_("letter"), max_length=5)
     class_teacher = models.ForeignKey(
@@ -165,9 +151,7 @@ class Student(models.Model):
         related_name="student_roles",
         verbose_name=_("account"),
     )
-    school = models.ForeignKey(
-        School, on_delete=models.CASCADE, related_name="students", verbose_name=_("school")
-    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="students", verbose_name=_("school"))
     school_class = models.ForeignKey(
         SchoolClass, on_delete=models.PROTECT, related_name="students", verbose_name=_("class")
     )
@@ -217,9 +201,7 @@ class Parent(models.Model):
         related_name="parent_roles",
         verbose_name=_("account"),
     )
-    school = models.ForeignKey(
-        School, on_delete=models.CASCADE, related_name="parents", verbose_name=_("school")
-    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="parents", verbose_name=_("school"))
     children: models.ManyToManyField[Student, Guardianship] = models.ManyToManyField(
         Student, through="Guardianship", related_name="parents", verbose_name=_("children")
     )
@@ -264,9 +246,7 @@ class SchoolAdmin(models.Model):
         related_name="admin_roles",
         verbose_name=_("account"),
     )
-    school = models.ForeignKey(
-        School, on_delete=models.CASCADE, related_name="admins", verbose_name=_("school")
-    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="admins", verbose_name=_("school"))
 
     class Meta:
         verbose_name = _("school admin")
@@ -280,15 +260,11 @@ class SchoolAdmin(models.Model):
 class TeachingLoad(models.Model):
     """Who teaches what to whom: teacher × class × subject, optionally for one group of the class."""
 
-    teacher = models.ForeignKey(
-        Teacher, on_delete=models.CASCADE, related_name="load", verbose_name=_("teacher")
-    )
+    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="load", verbose_name=_("teacher"))
     school_class = models.ForeignKey(
         SchoolClass, on_delete=models.CASCADE, related_name="load", verbose_name=_("class")
     )
-    subject = models.ForeignKey(
-        Subject, on_delete=models.CASCADE, related_name="load", verbose_name=_("subject")
-    )
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="load", verbose_name=_("subject"))
     group = models.ForeignKey(
         ClassGroup,
         on_delete=models.CASCADE,

@@ -45,11 +45,7 @@ class Roles:
         return self.is_superuser or school_id in self.admin_school_ids
 
     def may_view_diary(self, student: Student) -> bool:
-        return (
-            student.pk in self.student_ids
-            or student.pk in self.child_ids
-            or self.administers(student.school_id)
-        )
+        return student.pk in self.student_ids or student.pk in self.child_ids or self.administers(student.school_id)
 
 
 def get_roles(user: User | AnonymousUser) -> Roles:

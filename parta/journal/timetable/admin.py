@@ -25,7 +25,11 @@ class BellAdmin(SchoolScopedAdmin, admin.ModelAdmin):
 class TimetableEntryAdmin(SchoolScopedAdmin, admin.ModelAdmin):
     school_path = "period__year__school"
     str_select_related = (
-        "bell", "load__teacher__user", "load__subject", "load__school_class", "load__group__school_class",
+        "bell",
+        "load__teacher__user",
+        "load__subject",
+        "load__school_class",
+        "load__group__school_class",
     )
     list_display = ("weekday", "bell", "school_class", "subject", "group", "teacher", "room", "period")
     list_display_links = ("weekday", "bell")
@@ -69,7 +73,13 @@ class LessonAdmin(SchoolScopedAdmin, admin.ModelAdmin):
     date_hierarchy = "date"
     search_fields = ("topic", "homework", "subject__name")
     autocomplete_fields = (
-        "school", "school_class", "subject", "group", "teacher", "replaced_teacher", "timetable_entry",
+        "school",
+        "school_class",
+        "subject",
+        "group",
+        "teacher",
+        "replaced_teacher",
+        "timetable_entry",
     )
     list_select_related = ("subject", "school_class", "group__school_class", "teacher__user", "replaced_teacher__user")
     fieldsets = (

@@ -32,9 +32,7 @@ class Weekday(models.IntegerChoices):
 class Bell(models.Model):
     """One line of the bell schedule: lesson number N runs from `starts_at` to `ends_at`."""
 
-    school = models.ForeignKey(
-        School, on_delete=models.CASCADE, related_name="bells", verbose_name=_("school")
-    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="bells", verbose_name=_("school"))
     number = models.PositiveSmallIntegerField(_("lesson number"))
     starts_at = models.TimeField(_("starts at"))
     ends_at = models.TimeField(_("ends at"))
@@ -55,9 +53,7 @@ class Bell(models.Model):
 class TimetableEntry(models.Model):
     """A weekly slot: on `weekday`, at bell `bell`, the load's teacher teaches it in `room`, during `period`."""
 
-    period = models.ForeignKey(
-        Period, on_delete=models.CASCADE, related_name="timetable", verbose_name=_("period")
-    )
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="timetable", verbose_name=_("period"))
     load = models.ForeignKey(
         TeachingLoad, on_delete=models.CASCADE, related_name="timetable", verbose_name=_("teaching load")
     )
@@ -70,9 +66,7 @@ class TimetableEntry(models.Model):
         verbose_name_plural = _("timetable")
         ordering = ["period", "weekday", "bell__number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["period", "load", "weekday", "bell"], name="timetable_unique_slot"
-            ),
+            models.UniqueConstraint(fields=["period", "load", "weekday", "bell"], name="timetable_unique_slot"),
         ]
 
     def __str__(self) -> str:
@@ -87,15 +81,11 @@ class LessonQuerySet(models.QuerySet["Lesson"]):
 class Lesson(models.Model):
     """One dated lesson. A substitution is the lesson's own data: `teacher` teaches it instead of `replaced_teacher`."""
 
-    school = models.ForeignKey(
-        School, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("school")
-    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("school"))
     school_class = models.ForeignKey(
         SchoolClass, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("class")
     )
-    subject = models.ForeignKey(
-        Subject, on_delete=models.PROTECT, related_name="lessons", verbose_name=_("subject")
-    )
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="lessons", verbose_name=_("subject"))
     group = models.ForeignKey(
         ClassGroup,
         on_delete=models.CASCADE,
@@ -104,9 +94,7 @@ class Lesson(models.Model):
         related_name="lessons",
         verbose_name=_("group"),
     )
-    teacher = models.ForeignKey(
-        Teacher, on_delete=models.PROTECT, related_name="lessons", verbose_name=_("teacher")
-    )
+    teacher = models.ForeignKey(Teacher, on_delete=models.PROTECT, related_name="lessons", verbose_name=_("teacher"))
     replaced_teacher = models.ForeignKey(
         Teacher,
         on_delete=models.SET_NULL,

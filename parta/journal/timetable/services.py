@@ -32,9 +32,7 @@ def generate_lessons(*, period: Period, since: dt.date | None = None) -> int:
             "bell", "load__school_class", "load__teacher", "load__subject", "load__group"
         )
     )
-    existing = set(
-        Lesson.objects.filter(timetable_entry__period=period).values_list("timetable_entry_id", "date")
-    )
+    existing = set(Lesson.objects.filter(timetable_entry__period=period).values_list("timetable_entry_id", "date"))
     new: list[Lesson] = []
     for entry in entries:
         load = entry.load

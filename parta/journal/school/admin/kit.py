@@ -210,8 +210,11 @@ class NewAccountForm(SameSchoolForm):
         if self.cleaned_data.get("user") is None and self.cleaned_data.get("new_username"):
             data = self.cleaned_data
             self.instance.user = User.objects.create_user(
-                username=data["new_username"], password=data["new_password"], last_name=data["new_last_name"],
-                first_name=data["new_first_name"], patronymic=data["new_patronymic"],
+                username=data["new_username"],
+                password=data["new_password"],
+                last_name=data["new_last_name"],
+                first_name=data["new_first_name"],
+                patronymic=data["new_patronymic"],
             )
         return super().save(commit)
 

@@ -165,6 +165,13 @@ def _delete_files(names: list[str]) -> None:
             default_storage.delete(name)
 
 
+def _unshared(names: list[str]) -> list[str]:
+    """The stored files no other attachment holds: a recording's catch-up copies share its files (no copy)."""
+    kept = set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
+    kept |= set(Attachment.objects.filter(thumbnail__in=names).values_list("thumbnail", flat=True))
+    return [name for name in names if name not in kept]
+
+
 def delete_message(*, actor: Profile, chat_id: int, message_id: int) -> Message:
     """Deletes a message for everyone, keeping its place: text emptied, attachments removed (their files after
     commit), deleted_at set; the client shows «Сообщение удалено». One's own messages; a chat's admins any.
@@ -178,6 +185,7 @@ def delete_message(*, actor: Profile, chat_id: int, message_id: int) -> Message:
             attachments = list(message.attachments.all())
             names = [name for a in attachments for name in (a.file.name, a.thumbnail.name) if name]
             Attachment.objects.filter(message=message).delete()
+            names = _unshared(names)
             message.text, message.deleted_at = "", timezone.now()
             message.save(update_fields=["text", "deleted_at"])
             publish_message_deleted(message)

@@ -55,9 +55,13 @@ class Command(BaseCommand):
                     "students, %(teachers)d teachers, %(lessons)d lessons, %(marks)d marks."
                 )
                 % {
-                    "school": summary.school.name, "seconds": time.monotonic() - started,
-                    "classes": summary.classes, "students": summary.students, "teachers": summary.teachers,
-                    "lessons": summary.lessons, "marks": summary.marks,
+                    "school": summary.school.name,
+                    "seconds": time.monotonic() - started,
+                    "classes": summary.classes,
+                    "students": summary.students,
+                    "teachers": summary.teachers,
+                    "lessons": summary.lessons,
+                    "marks": summary.marks,
                 }
             )
         )
