@@ -198,7 +198,9 @@ def _erase(recording: Recording) -> None:
 
 
 def _delete_files(names: list[str], folder: str) -> None:
-    for name in names:
+    shared = set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
+    shared |= set(Attachment.objects.filter(thumbnail__in=names).values_list("thumbnail", flat=True))
+    for name in (name for name in names if name not in shared):  # e.g. a board's PDF another message still has
         try:
             default_storage.delete(name)
         except OSError:

@@ -5,9 +5,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import Client
 
 from parta.messenger.accounts.models import Profile
@@ -87,3 +89,26 @@ def test_a_plain_member_may_not_allow_recording(world: World, newspaper: Chat) -
     assert response.status_code == 403
     newspaper.refresh_from_db()
     assert newspaper.allow_call_recording is False
+
+
+def test_deleting_a_message_keeps_a_file_another_attachment_shares(
+    world: World, newspaper: Chat, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A recording and its catch-up copy are one stored file: deleting one message must not break the other."""
+    original = video(newspaper, world.teacher)
+    message, _ = services.send_message(sender=world.teacher, chat_id=newspaper.pk, client_id=uuid.uuid4(), text="Копия")
+    copy = Attachment.objects.create(
+        message=message,
+        kind=AttachmentKind.VIDEO,
+        file=original.file.name,
+        thumbnail=original.thumbnail.name,
+        original_name="Запись урока.mp4",
+        content_type="video/mp4",
+        size=4,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_message(actor=world.teacher, chat_id=newspaper.pk, message_id=original.message_id)
+    assert default_storage.exists(copy.file.name) and default_storage.exists(copy.thumbnail.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_message(actor=world.teacher, chat_id=newspaper.pk, message_id=message.pk)
+    assert not default_storage.exists(copy.file.name) and not default_storage.exists(copy.thumbnail.name)

@@ -156,8 +156,13 @@ def edit_message(*, editor: Profile, chat_id: int, message_id: int, text: str) -
 
 
 def _delete_files(names: list[str]) -> None:
+    """After the commit: the deleted attachments' files, except those another attachment still shares (a call's
+    recording and its catch-up copies are one stored file, issue 11)."""
+    shared = set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
+    shared |= set(Attachment.objects.filter(thumbnail__in=names).values_list("thumbnail", flat=True))
     for name in names:
-        default_storage.delete(name)
+        if name not in shared:
+            default_storage.delete(name)
 
 
 def _unshared(names: list[str]) -> list[str]:
