@@ -54,7 +54,8 @@ window.janusBench = (() => {
   }
 
   // Publishes the fake camera and microphone (kind "camera") or the fake screen (kind "screen") as feed `feedId`.
-  async function publish(room, feedId, kind, timeoutMs = 20000) {
+  // `camera`: the camera's constraints (default 640×480), e.g. {width: 320, height: 240, frameRate: 15}.
+  async function publish(room, feedId, kind, timeoutMs = 20000, camera = { width: 640, height: 480 }) {
     let onJoined;
     let onAnswer;
     const joined = new Promise((resolve, reject) => {
@@ -83,7 +84,7 @@ window.janusBench = (() => {
         ? [{ type: "screen", capture: true, recv: false }]
         : [
             { type: "audio", capture: true, recv: false },
-            { type: "video", capture: { width: 640, height: 480 }, recv: false },
+            { type: "video", capture: camera, recv: false },
           ];
     const offer = await withTimeout(
       new Promise((resolve, reject) => {
