@@ -124,8 +124,9 @@ def storages_from_env(site: str, environ: Mapping[str, str] = os.environ) -> dic
     """STORAGES: the uploaded files (chat attachments, call recordings) on the filesystem (MEDIA_ROOT) by default, in
     an S3-compatible bucket when PARTA_S3_BUCKET is set (docs/recording.md, «Storage»).
 
-    S3 needs django-storages[s3] (boto3), which requirements.lock does not carry yet: set the bucket only where it is
-    installed. The files stay private (no ACL, signed URLs if anything asks for one): every download goes through
+    S3 is django-storages[s3] (boto3), tested against moto's S3 server (tests/messenger/recordings/test_storage_s3.py).
+    A file opened for reading is fetched whole into a temporary file that spills to disk past 1 MiB (not memory).
+    The files stay private (no ACL, signed URLs if anything asks for one): every download goes through
     the messenger's checked views, which read them through the storage API.
     """
     bucket = environ.get("PARTA_S3_BUCKET", "")
@@ -142,6 +143,7 @@ def storages_from_env(site: str, environ: Mapping[str, str] = os.environ) -> dic
         "querystring_auth": True,
         "querystring_expire": int(environ.get("PARTA_S3_URL_SECONDS", "300")),
         "file_overwrite": False,
+        "max_memory_size": 1024 * 1024,
     }
     return {**STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}}
 
