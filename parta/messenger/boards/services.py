@@ -189,32 +189,21 @@ def sync_step1(board: Board) -> bytes:
 
 def answer_sync_step1(board: Board, message: bytes) -> bytes:
     """Sync step 2 for a client's step 1 (the sync message without its leading type): all its state vector lacks."""
-    return answer_sync_step1_at(board, message)[0]
-
-
-def answer_sync_step1_at(board: Board, message: bytes) -> tuple[bytes, int]:
-    """`answer_sync_step1` and the seq of the last update the answer covers."""
     if not message or message[0] != YSyncMessageType.SYNC_STEP1:
         raise ValueError("not a sync step 1")
-    with _seq_document(board) as (doc, seq):
+    with _document(board) as doc:
         reply = handle_sync_message(message, doc)
     assert reply is not None  # noqa: S101 - a step 1 always has an answer
-    return reply, seq
+    return reply
 
 
 @contextmanager
 def _document(board: Board) -> Iterator[Doc]:
-    with _seq_document(board) as (doc, _):
-        yield doc
-
-
-@contextmanager
-def _seq_document(board: Board) -> Iterator[tuple[Doc, int]]:
     with transaction.atomic():
         locked = _lock(board)
         with documents.cached(locked.pk) as entry:
             _catch_up(locked, entry)
-            yield entry.doc, entry.seq
+            yield entry.doc
 
 
 # --- compaction -------------------------------------------------------------------------------------------------------

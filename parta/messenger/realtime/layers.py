@@ -6,10 +6,6 @@ With 1,000 connections one message to a 1,000-member chat costs about 0.8 s that
 sweep runs at most once a second and a group send copies the message once for all members: connections read wake-ups
 and never change them (a consumer that must change a message it received copies it first). The Redis layer is
 unchanged.
-
-An expired message is dropped, and its channel stays in its groups: the base class takes a channel with an expired
-message for a dead one and removes it from every group, but a consumer far behind (a board tab's relays, more than
-`expiry` seconds queued) is alive and would silently get nothing more. Consumers leave their groups when they close.
 """
 
 from __future__ import annotations
@@ -35,17 +31,7 @@ class FanoutInMemoryChannelLayer(InMemoryChannelLayer):
         if now - self._swept_at < SWEEP_INTERVAL:
             return
         self._swept_at = now
-        wall = time.time()
-        for channel, queue in list(self.channels.items()):
-            while not queue.empty() and queue._queue[0][0] < wall:
-                queue.get_nowait()
-            if queue.empty():
-                self.channels.pop(channel, None)
-        timeout = int(wall) - self.group_expiry
-        for members in self.groups.values():
-            for name, joined in list(members.items()):
-                if joined and joined < timeout:
-                    members.pop(name, None)
+        super()._clean_expired()
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         assert isinstance(message, dict), "message is not a dict"  # noqa: S101 - the base class's own check

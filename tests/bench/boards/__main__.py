@@ -201,26 +201,10 @@ async def measure_lesson(server: Server, seeded: dict[str, Any], options: argpar
         except ConnectionClosed as closed:
             print(f"tab {tab.index}'s socket closed: {closed}", flush=True)
 
-    async def sample() -> None:  # the server's RSS every second: its peak, and a line every 30 s to follow it
-        while True:
-            await asyncio.sleep(1)
-            now = rss_kb(server.pid)
-            rss["peak"] = max(rss.get("peak", 0), now)
-            elapsed = time.perf_counter() - started
-            if int(elapsed) % 30 == 0:
-                print(
-                    f"  {elapsed:4.0f} s: server RSS {now / 1024:.0f} MB, {len(room.sent)} updates sent, "
-                    f"{room.delivered()}/{room.expected()} receipts",
-                    flush=True,
-                )
-
-    sampler = asyncio.create_task(sample())
     await asyncio.gather(*(person(tab, plan) for tab, plan in zip(room.tabs, plans, strict=True)))
     drawing_s = time.perf_counter() - started
     await room.drain(timeout=60)
     rss["drawn"] = rss_kb(server.pid)
-    sampler.cancel()
-    rss["peak"] = max(rss.get("peak", 0), rss["drawn"])
     strokes = sum(len(plan) for plan in plans)
     counts = [item_count(t.pen.doc) for t in room.tabs]
     closed = room.closed()
@@ -251,8 +235,7 @@ def lesson(folder: Path, options: argparse.Namespace) -> None:
         f"{result['closed']} sockets closed by the server, "
         f"{result['complete']}/{options.students + 1} tabs with every stroke; "
         f"server RSS {rss['idle']:.0f} MB idle → {rss['connected']:.0f} MB with {options.students + 1} tabs → "
-        f"{rss['drawn']:.0f} MB after the lesson (peak {rss['peak']:.0f} MB) → "
-        f"{rss['closed']:.0f} MB tabs closed; stored before the final "
+        f"{rss['drawn']:.0f} MB after the lesson → {rss['closed']:.0f} MB tabs closed; stored before the final "
         f"compaction: snapshot {before['state_bytes'] / 1024:.0f} KB (seq {before['state_seq']}) + "
         f"{before['log_rows']} log rows {before['log_bytes'] / 1024:.0f} KB; compaction {stored['compact_ms']:.0f} ms "
         f"→ {after['state_bytes'] / 1024:.0f} KB, {after['log_rows']} rows",

@@ -54,7 +54,6 @@ class Room:
     sent: dict[bytes, float] = field(default_factory=dict)
     receipts: dict[bytes, list[tuple[int, float]]] = field(default_factory=lambda: defaultdict(list))
     refused: list[dict[str, Any]] = field(default_factory=list)
-    resyncs: int = 0  # `board.resync` frames: the server saw a tab miss a relay, the tab asked again (provider.js)
     awareness_frames: int = 0
 
     async def open_all(self) -> None:
@@ -113,8 +112,6 @@ class Tab:
     socket: ClientConnection | None = None
     reader: asyncio.Task[None] | None = None
     awareness: Awareness | None = None
-    _resync: asyncio.Future[None] | None = None
-    max_queue: int | None = None  # frames the client library buffers before it stops reading the socket
 
     async def open(self) -> Joined:
         started = time.perf_counter()
@@ -127,7 +124,7 @@ class Tab:
             proxy=None,
             open_timeout=60,
             ping_interval=None,
-            max_queue=self.max_queue,
+            max_queue=None,
             max_size=None,
         )
         connected = time.perf_counter()
@@ -158,9 +155,6 @@ class Tab:
     def _text(self, frame: dict[str, Any]) -> None:
         if frame.get("type") == "board.refused":
             self.room.refused.append(frame)
-        elif frame.get("type") == "board.resync" and self.socket is not None:
-            self.room.resyncs += 1
-            self._resync = asyncio.ensure_future(self.socket.send(create_sync_message(self.pen.doc)))
 
     def _apply(self, frame: bytes) -> None:
         update = Decoder(frame[2:]).read_message()
@@ -177,8 +171,6 @@ class Tab:
                 elif frame[:2] == SYNC_UPDATE:
                     self.room.receipts[frame].append((self.index, received))
                     self._apply(frame)
-                elif frame[:2] == SYNC_STEP2:  # the answer to a resync: what the tab missed
-                    handle_sync_message(frame[1:], self.pen.doc)
                 elif frame[0] == YMessageType.AWARENESS:
                     self.room.awareness_frames += 1
         except Exception:  # noqa: S110 - a closed connection ends its reader; the figures show what arrived

@@ -1,9 +1,7 @@
 /**
  * The board's connection: a Y.Doc kept in sync with the messenger over `/ws/boards/<id>/` by the y-protocols sync
  * and awareness messages (docs/board.md, "Wire protocol"), plus the server's text frames (board.permissions,
- * board.refused, board.resync). Remote updates are applied with this provider as their origin, so undo never touches
- * them. `board.resync`: the server noticed this tab missed a relayed update (dropped on the way for a full queue); the
- * provider sends its sync step 1 again and the server's step 2 brings what it lacks.
+ * board.refused). Remote updates are applied with this provider as their origin, so undo never touches them.
  *
  * Reconnects back off (0.5 s doubling to 10 s, with jitter); each reconnect resyncs (step 1 / step 2 both ways).
  * Close codes 4401, 4403 and 4404 stop it for good. Only this tab's own awareness state is ever sent: the server
@@ -123,7 +121,6 @@ export class BoardProvider {
     }
     if (frame?.type === "board.permissions") this.events.onPermissions?.(frame);
     else if (frame?.type === "board.refused") this.events.onRefused?.({ code: frame.code, message: frame.message });
-    else if (frame?.type === "board.resync") this.#send(MESSAGE_SYNC, (encoder) => syncProtocol.writeSyncStep1(encoder, this.doc));
   }
 
   /** @param {Uint8Array} data */
