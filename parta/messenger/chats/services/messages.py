@@ -155,21 +155,18 @@ def edit_message(*, editor: Profile, chat_id: int, message_id: int, text: str) -
     return get_message(chat_id=chat_id, message_id=message_id)
 
 
-def _delete_files(names: list[str]) -> None:
-    """After the commit: the deleted attachments' files, except those another attachment still shares (a call's
-    recording and its catch-up copies are one stored file, issue 11)."""
-    shared = set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
-    shared |= set(Attachment.objects.filter(thumbnail__in=names).values_list("thumbnail", flat=True))
-    for name in names:
-        if name not in shared:
-            default_storage.delete(name)
-
-
 def _unshared(names: list[str]) -> list[str]:
-    """The stored files no other attachment holds: a recording's catch-up copies share its files (no copy)."""
+    """The stored files no other attachment holds: a call's recording and its catch-up copies are one stored file
+    (issue 11), deleted only with the last attachment that holds it."""
     kept = set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
     kept |= set(Attachment.objects.filter(thumbnail__in=names).values_list("thumbnail", flat=True))
     return [name for name in names if name not in kept]
+
+
+def _delete_files(names: list[str]) -> None:
+    """After the commit: checked again, as a copy may have been made meanwhile."""
+    for name in _unshared(names):
+        default_storage.delete(name)
 
 
 def delete_message(*, actor: Profile, chat_id: int, message_id: int) -> Message:
