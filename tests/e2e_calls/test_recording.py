@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +25,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, Playwright, expect
 
-from tests.e2e.servers import PYTHON, REPO, STOP_TIMEOUT, Sites, server_errors
+from tests.e2e import servers
+from tests.e2e.servers import Sites
 from tests.e2e_calls import call_page as call
 from tests.e2e_calls import recording_page as rec
 from tests.e2e_calls.conftest import MEASUREMENTS, RESULTS, TIMINGS, CallWorld
@@ -55,40 +55,10 @@ def measure(line: str) -> None:
 # --- the messenger's worker and the lesson ---------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _own_messenger_worker(sites: Sites) -> Iterator[None]:
-    """`python -m parta.messenger run_huey --quiet` as run.sh starts it; stopped on exit; the test fails if it
-    logged a traceback."""
-    log = sites.folder / "messenger-worker.log"
-    with log.open("ab") as out:
-        worker = subprocess.Popen(
-            [PYTHON, "-m", "parta.messenger", "run_huey", "--quiet"],
-            cwd=REPO,
-            env=sites.env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        yield
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(timeout=STOP_TIMEOUT)
-    errors = [e for e in server_errors(log.read_text(encoding="utf-8", errors="replace")) if "Traceback" in e]
-    assert not errors, "the messenger's worker failed:\n" + "\n\n".join(errors)
-
-
 @pytest.fixture(scope="module")
 def messenger_worker(sites: Sites) -> Iterator[None]:
-    """The messenger's Huey worker: the harness's (tests/e2e/servers.py, H2) when it has one, else started here."""
-    try:
-        from tests.e2e.servers import messenger_worker as harness_worker  # type: ignore[attr-defined]
-    except ImportError:
-        harness_worker = _own_messenger_worker
-    with harness_worker(sites):
+    """The messenger's Huey worker as run.sh starts it (tests/e2e/servers.py)."""
+    with servers.messenger_worker(sites):
         yield
 
 
