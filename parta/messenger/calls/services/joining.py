@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -278,44 +280,51 @@ def leave(*, actor: CallActor, call_id: str) -> None:
         publish_updated(call)
 
 
-def screen_ticket(*, actor: CallActor, call_id: str) -> ScreenTicket:
-    """A ticket for a second publisher, the screen (V5): its own feed id and room token. 403 `screen_not_allowed`
-    unless the organizer allows this participant to share the screen (V8). Locks the call row."""
+def _feed_ticket(
+    *,
+    actor: CallActor,
+    call_id: str,
+    feed: Literal["screen", "board"],
+    allowed: Callable[[Call, Participant], bool],
+    refusal: Callable[[], errors.CallRefusal],
+) -> ScreenTicket:
+    """A ticket for one more publisher of the participant (`<feed>_feed_id`, given once, and a one-time room token):
+    for a present participant whom `allowed` lets publish it, `refusal()` else. Locks the call row."""
+    field = f"{feed}_feed_id"
     with transaction.atomic():
         call, participant = lock_call(actor, call_id)
         require_live(call)
         participant = require_participant(participant)
         if not participant.is_present:
             raise errors.not_joined()
-        if not abilities(call, participant).screen:
-            raise errors.screen_not_allowed()
-        if participant.screen_feed_id is None:
-            participant.screen_feed_id = new_feed_id()
+        if not allowed(call, participant):
+            raise refusal()
+        if getattr(participant, field) is None:
+            setattr(participant, field, new_feed_id())
         token = new_room_token()
         with janus_room(call) as room:
             room.allow(room_id=call.room_id or 0, secret=call.room_secret, add=[token])
         add_token(participant, token, now())
-        participant.save(update_fields=["screen_feed_id", "pending_tokens"])
-    return ScreenTicket(room_token=token, feed_id=participant.screen_feed_id, display=display(participant, "screen"))
+        participant.save(update_fields=[field, "pending_tokens"])
+    return ScreenTicket(room_token=token, feed_id=getattr(participant, field), display=display(participant, feed))
+
+
+def screen_ticket(*, actor: CallActor, call_id: str) -> ScreenTicket:
+    """A ticket for a second publisher, the screen (V5): its own feed id and room token. 403 `screen_not_allowed`
+    unless the organizer allows this participant to share the screen (V8). Locks the call row."""
+    return _feed_ticket(
+        actor=actor,
+        call_id=call_id,
+        feed="screen",
+        allowed=lambda call, participant: abilities(call, participant).screen,
+        refusal=errors.screen_not_allowed,
+    )
 
 
 def board_ticket(*, actor: CallActor, call_id: str) -> ScreenTicket:
     """A ticket for one more publisher, the whiteboard's canvas (issue 11): the organizer's page publishes it while
     the call is recorded with the board open, so that Janus records the board as a feed of its own (`board_feed_id`,
     a track with source "board"). For whoever may record; 403 `recording_not_allowed` else. Locks the call row."""
-    with transaction.atomic():
-        call, participant = lock_call(actor, call_id)
-        require_live(call)
-        participant = require_participant(participant)
-        if not participant.is_present:
-            raise errors.not_joined()
-        if not may_record(call, participant):
-            raise errors.recording_not_allowed()
-        if participant.board_feed_id is None:
-            participant.board_feed_id = new_feed_id()
-        token = new_room_token()
-        with janus_room(call) as room:
-            room.allow(room_id=call.room_id or 0, secret=call.room_secret, add=[token])
-        add_token(participant, token, now())
-        participant.save(update_fields=["board_feed_id", "pending_tokens"])
-    return ScreenTicket(room_token=token, feed_id=participant.board_feed_id, display=display(participant, "board"))
+    return _feed_ticket(
+        actor=actor, call_id=call_id, feed="board", allowed=may_record, refusal=errors.recording_not_allowed
+    )
